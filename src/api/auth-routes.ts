@@ -1,0 +1,45 @@
+import express, { Router } from 'express';
+import { passwordGrantSchema, registerSchema, tokenRequestSchema } from '../services/auth-schemas.ts';
+import type { AuthService } from '../services/auth-service.ts';
+import { bearerAuth } from './bearer.ts';
+import { jsonBody, requireBodyType } from './body.ts';
+import { parseInput } from './parse.ts';
+
+export function authRoutes(auth: AuthService): Router {
+  const router = Router();
+
+  router.post('/register', requireBodyType('json'), jsonBody, async (req, res) => {
+    const user = await auth.register(parseInput(registerSchema, req.body, 'body'));
+    res.status(201).json(user);
+  });
+
+  // JSON for our own clients; the form-encoded password grant for OAuth 2 clients and Swagger UI.
+  router.post(
+    '/token',
+    requireBodyType('json', 'form'),
+    jsonBody,
+    express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }),
+    async (req, res) => {
+      const input = req.is('application/x-www-form-urlencoded')
+        ? parseInput(passwordGrantSchema, req.body, 'body')
+        : parseInput(tokenRequestSchema, req.body, 'body');
+      // req.ip is the socket's address unless the app is configured to trust a proxy.
+      const token = await auth.login(
+        { username: input.username, password: input.password, scope: input.scope },
+        req.ip ?? 'unknown',
+      );
+      res.json({
+        access_token: token.accessToken,
+        token_type: token.tokenType,
+        expires_in: token.expiresIn,
+        scope: token.scope,
+      });
+    },
+  );
+
+  router.get('/me', bearerAuth(auth), async (req, res) => {
+    res.json(await auth.getUser(req.principal?.userId ?? ''));
+  });
+
+  return router;
+}

@@ -1,0 +1,75 @@
+import { type Request, type Response, Router } from 'express';
+import type { Todo } from '../repositories/types.ts';
+import type { AuthService } from '../services/auth-service.ts';
+import { NotFoundError } from '../services/errors.ts';
+import {
+  createTodoSchema,
+  listTodosQuerySchema,
+  patchTodoSchema,
+  replaceTodoSchema,
+  todoIdSchema,
+} from '../services/todo-schemas.ts';
+import type { TodoService } from '../services/todo-service.ts';
+import { bearerAuth } from './bearer.ts';
+import { jsonBody, requireBodyType } from './body.ts';
+import { expectedVersion, setEtag } from './etag.ts';
+import { parseInput } from './parse.ts';
+
+export function todoRoutes(auth: AuthService, todos: TodoService): Router {
+  const router = Router();
+  const read = bearerAuth(auth, 'todos:read');
+  const write = bearerAuth(auth, 'todos:write');
+  const json = requireBodyType('json');
+
+  router.get('/', read, async (req, res) => {
+    const query = parseInput(listTodosQuerySchema, req.query, 'query');
+    res.json(await todos.list(userId(req), query));
+  });
+
+  router.post('/', write, json, jsonBody, async (req, res) => {
+    const todo = await todos.create(userId(req), parseInput(createTodoSchema, req.body, 'body'));
+    res.status(201).location(`${req.baseUrl}/${todo.id}`);
+    sendTodo(res, todo);
+  });
+
+  router.get('/:id', read, async (req, res) => {
+    sendTodo(res, await todos.get(userId(req), todoId(req)));
+  });
+
+  router.put('/:id', write, json, jsonBody, async (req, res) => {
+    const id = todoId(req);
+    const input = parseInput(replaceTodoSchema, req.body, 'body');
+    sendTodo(res, await todos.replace(userId(req), id, input, expectedVersion(req)));
+  });
+
+  router.patch('/:id', write, json, jsonBody, async (req, res) => {
+    const id = todoId(req);
+    const input = parseInput(patchTodoSchema, req.body, 'body');
+    sendTodo(res, await todos.patch(userId(req), id, input, expectedVersion(req)));
+  });
+
+  router.delete('/:id', write, async (req, res) => {
+    await todos.delete(userId(req), todoId(req), expectedVersion(req));
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+function sendTodo(res: Response, todo: Todo): void {
+  setEtag(res, todo);
+  res.json(todo);
+}
+
+/** Set by bearerAuth, which runs before every handler here. */
+function userId(req: Request): string {
+  if (!req.principal) throw new Error('todo route reached without authentication');
+  return req.principal.userId;
+}
+
+/** An id that cannot exist answers exactly like one that does not: 404, never a hint. */
+function todoId(req: Request): string {
+  const id = String(req.params.id);
+  if (!todoIdSchema.safeParse(id).success) throw new NotFoundError('Todo', id.slice(0, 64));
+  return id;
+}

@@ -1,0 +1,41 @@
+import type { Config } from './config.ts';
+import type { Db } from './repositories/database.ts';
+import { SqliteHealthProbe } from './repositories/sqlite-health-probe.ts';
+import { SqliteTodoRepository } from './repositories/sqlite-todo-repository.ts';
+import { SqliteUserRepository } from './repositories/sqlite-user-repository.ts';
+import { AuthService } from './services/auth-service.ts';
+import { PasswordHasher } from './services/password-hasher.ts';
+import { RateLimiter } from './services/rate-limiter.ts';
+import { TodoService } from './services/todo-service.ts';
+import { TokenCodec } from './services/token-codec.ts';
+
+export type ServiceConfig = Pick<Config, 'publicUrl' | 'tokenTtlSeconds' | 'maxTodosPerUser'> & {
+  jwtSecret: string;
+};
+
+const FIFTEEN_MINUTES = 15 * 60 * 1000;
+
+/**
+ * Repositories and services over one database: the wiring main.ts and the tests share, so a
+ * test runs exactly the objects production runs.
+ */
+export function createServices(db: Db, config: ServiceConfig) {
+  const users = new SqliteUserRepository(db);
+  const auth = new AuthService({
+    users,
+    hasher: new PasswordHasher(),
+    tokens: new TokenCodec({
+      secret: config.jwtSecret,
+      publicUrl: config.publicUrl,
+      ttlSeconds: config.tokenTtlSeconds,
+    }),
+    // Ten failures per username and fifty per address every fifteen minutes, refilled evenly.
+    usernameThrottle: new RateLimiter({ capacity: 10, windowMs: FIFTEEN_MINUTES }),
+    addressThrottle: new RateLimiter({ capacity: 50, windowMs: FIFTEEN_MINUTES }),
+  });
+  const todos = new TodoService({
+    todos: new SqliteTodoRepository(db),
+    maxTodosPerUser: config.maxTodosPerUser,
+  });
+  return { auth, todos, health: new SqliteHealthProbe(db) };
+}

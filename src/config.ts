@@ -1,0 +1,117 @@
+// Configuration comes from the environment only, is parsed once here, and is passed down
+// as plain values. Defaults make `npm start` work on one machine with no configuration;
+// a malformed value stops the start with a message that names the variable.
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** "3600", "90s", "30m", "1h", "7d" → seconds. */
+const duration = z
+  .string()
+  .regex(/^\d+(s|m|h|d)?$/, 'must be a number of seconds or a number followed by s, m, h or d (e.g. 1h)')
+  .transform((value) => {
+    const unit = value.at(-1) ?? 's';
+    const factor = { s: 1, m: 60, h: 3600, d: 86_400 }[unit] ?? 1;
+    return Number.parseInt(value, 10) * factor;
+  })
+  .pipe(
+    z
+      .int()
+      .min(60, 'must be at least one minute')
+      .max(30 * 86_400, 'must be at most 30 days'),
+  );
+
+const origin = z.url({ protocol: /^https?$/ }).transform((value, ctx) => {
+  const url = new URL(value);
+  if (url.origin !== value.replace(/\/$/, '')) {
+    ctx.addIssue({ code: 'custom', message: `${value} is not an origin (scheme://host[:port], no path)` });
+  }
+  return url.origin;
+});
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, 'must be a port number')
+    .transform(Number)
+    .pipe(z.int().max(65_535))
+    .default(3000),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATABASE_PATH: z.string().min(1).default('./data/todos.db'),
+  DATABASE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  JWT_SECRET: z
+    .string()
+    .refine((value) => Buffer.byteLength(value, 'utf8') >= 32, 'must be at least 32 bytes')
+    .optional(),
+  TOKEN_TTL: duration.default(3600),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(origin)),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  MAX_TODOS_PER_USER: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.int().min(1))
+    .default(10_000),
+});
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  /** Base URL clients use to reach us, without a trailing slash: the JWT issuer and resource prefix. */
+  publicUrl: string;
+  databasePath: string;
+  databaseSynchronous: 'NORMAL' | 'FULL';
+  /** Undefined outside production: main.ts then keeps a generated secret beside the database. */
+  jwtSecret: string | undefined;
+  tokenTtlSeconds: number;
+  corsOrigins: string[];
+  logLevel: (typeof LOG_LEVELS)[number];
+  maxTodosPerUser: number;
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // An empty variable (`PORT=` in an env file) means "not set", as most tools read it.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const values = result.data;
+  if (values.NODE_ENV === 'production' && values.JWT_SECRET === undefined) {
+    throw new ConfigError(
+      'Invalid configuration:\n  JWT_SECRET: is required when NODE_ENV=production (at least 32 bytes)',
+    );
+  }
+  return {
+    env: values.NODE_ENV,
+    host: values.HOST,
+    port: values.PORT,
+    publicUrl: (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
+    databasePath: values.DATABASE_PATH,
+    databaseSynchronous: values.DATABASE_SYNCHRONOUS,
+    jwtSecret: values.JWT_SECRET,
+    tokenTtlSeconds: values.TOKEN_TTL,
+    corsOrigins: values.CORS_ORIGINS,
+    logLevel: values.LOG_LEVEL,
+    maxTodosPerUser: values.MAX_TODOS_PER_USER,
+  };
+}

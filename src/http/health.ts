@@ -1,0 +1,27 @@
+import { Router } from 'express';
+import type { Logger } from 'pino';
+import type { HealthProbe } from '../repositories/types.ts';
+
+export interface Lifecycle {
+  /** True once shutdown has begun: load balancers should stop sending traffic. */
+  draining: boolean;
+}
+
+/** GET /health for load balancers: no auth, no version or environment details. */
+export function healthRouter(probe: HealthProbe, lifecycle: Lifecycle, logger: Logger): Router {
+  const router = Router();
+  router.get('/health', async (_req, res) => {
+    if (lifecycle.draining) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
+    try {
+      await probe.ping();
+      res.json({ status: 'ok' });
+    } catch (error) {
+      logger.error({ errorName: (error as Error).name }, 'health check: database unavailable');
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+  return router;
+}

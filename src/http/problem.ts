@@ -1,0 +1,153 @@
+// RFC 9457 problem details: the one place where errors become HTTP answers. Domain errors
+// map through a table checked against every ErrorCode; errors raised by Express's body
+// parsers map by their status; anything else is a logged 500 with no details.
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import {
+  DomainError,
+  type ErrorCode,
+  ForbiddenError,
+  InvalidInputError,
+  PreconditionFailedError,
+  QuotaExceededError,
+  RateLimitedError,
+} from '../services/errors.ts';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  [extension: string]: unknown;
+}
+
+const type = (slug: string) => `urn:todos:problem:${slug}`;
+
+const DOMAIN: Record<ErrorCode, { status: number; slug: string; title: string }> = {
+  invalid_input: { status: 400, slug: 'validation-failed', title: 'Your request is not valid.' },
+  unauthorized: { status: 401, slug: 'unauthorized', title: 'Authentication is required.' },
+  forbidden: { status: 403, slug: 'forbidden', title: 'You may not do this.' },
+  not_found: { status: 404, slug: 'not-found', title: 'The resource was not found.' },
+  conflict: { status: 409, slug: 'conflict', title: 'The request conflicts with the current state.' },
+  precondition_failed: { status: 412, slug: 'precondition-failed', title: 'The resource has changed.' },
+  quota_exceeded: { status: 409, slug: 'quota-exceeded', title: 'A limit of your account was reached.' },
+  rate_limited: { status: 429, slug: 'rate-limited', title: 'Too many requests.' },
+} satisfies Record<ErrorCode, unknown>;
+
+// Errors of the body parsers (they set `status` and `expose`), by status.
+const PARSER: Record<number, { slug: string; title: string; detail: string }> = {
+  400: {
+    slug: 'malformed-body',
+    title: 'The request body is malformed.',
+    detail: 'The body is not valid JSON.',
+  },
+  413: { slug: 'payload-too-large', title: 'The request body is too large.', detail: 'Send a smaller body.' },
+  415: {
+    slug: 'unsupported-media-type',
+    title: 'The request body has an unsupported media type.',
+    detail: 'Send the body as application/json.',
+  },
+};
+
+export function sendProblem(res: Response, problem: Problem): void {
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+}
+
+export function problemFromDomainError(error: DomainError): Problem {
+  const entry = DOMAIN[error.code];
+  const problem: Problem = {
+    type: type(entry.slug),
+    title: entry.title,
+    status: entry.status,
+    detail: error.message,
+  };
+  if (error instanceof InvalidInputError) {
+    problem.errors = error.issues.map((issue) => ({
+      field: issue.path.join('.'),
+      ...(error.source ? { in: error.source } : {}),
+      detail: issue.message,
+    }));
+  } else if (error instanceof PreconditionFailedError) {
+    problem.currentVersion = error.currentVersion;
+  } else if (error instanceof QuotaExceededError) {
+    problem.limit = error.limit;
+  } else if (error instanceof RateLimitedError) {
+    problem.retryAfter = error.retryAfterSeconds;
+  }
+  return problem;
+}
+
+interface HttpError {
+  status: number;
+  expose: boolean;
+}
+const isParserError = (error: unknown): error is HttpError =>
+  typeof error === 'object' &&
+  error !== null &&
+  (error as HttpError).expose === true &&
+  typeof (error as HttpError).status === 'number';
+
+/** The last middleware: turns whatever was thrown into problem+json. */
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    if (res.headersSent) {
+      req.socket.destroy();
+      return;
+    }
+    if (error instanceof DomainError) {
+      if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      if (error.code === 'unauthorized')
+        res.setHeader('WWW-Authenticate', bearerChallenge(req.get('authorization')));
+      if (error instanceof ForbiddenError && error.requiredScope) {
+        res.setHeader(
+          'WWW-Authenticate',
+          `Bearer realm="todos", error="insufficient_scope", scope="${error.requiredScope}"`,
+        );
+      }
+      sendProblem(res, problemFromDomainError(error));
+      return;
+    }
+    if (isParserError(error)) {
+      const entry = PARSER[error.status] ?? PARSER[400];
+      if (entry) {
+        sendProblem(res, {
+          type: type(entry.slug),
+          title: entry.title,
+          status: error.status in PARSER ? error.status : 400,
+          detail: entry.detail,
+        });
+        return;
+      }
+    }
+    logger.error(
+      {
+        reqId: req.requestId,
+        errorName: (error as Error)?.name,
+        errorMessage: String((error as Error)?.message).slice(0, 200),
+      },
+      'unhandled error',
+    );
+    logger.debug({ reqId: req.requestId, stack: (error as Error)?.stack }, 'unhandled error stack');
+    sendProblem(res, {
+      type: type('internal'),
+      title: 'Something went wrong on our side.',
+      status: 500,
+      detail: `Quote request id ${req.requestId} if you report it.`,
+    });
+  };
+}
+
+/** RFC 6750 §3: a request without credentials gets a bare challenge; a bad token names the error. */
+function bearerChallenge(authorization: string | undefined): string {
+  return authorization === undefined ? 'Bearer realm="todos"' : 'Bearer realm="todos", error="invalid_token"';
+}
+
+/** Every unmatched route. */
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendProblem(res, {
+    type: type('route-not-found'),
+    title: 'There is nothing at this address.',
+    status: 404,
+    detail: `No route for ${req.method} ${req.path.slice(0, 200)}.`,
+  });
+};

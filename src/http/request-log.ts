@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+// A caller's id is echoed only when it is short and plain, so it cannot inject into logs.
+const ACCEPTED_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Gives every request an id (X-Request-Id, accepted or generated, echoed back) and writes
+ * one log line when its response is finished. Only the path is logged, never the query
+ * string (a misplaced `?access_token=` would land in the logs), headers or bodies.
+ */
+export function requestLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const header = req.get('x-request-id');
+    req.requestId = header !== undefined && ACCEPTED_ID.test(header) ? header : randomUUID();
+    res.setHeader('X-Request-Id', req.requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      logger.info({
+        reqId: req.requestId,
+        method: req.method,
+        path: req.originalUrl.split('?', 1)[0],
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+        userId: req.principal?.userId,
+      });
+    });
+    next();
+  };
+}

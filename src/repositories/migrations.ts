@@ -1,0 +1,36 @@
+// Versioned schema migrations, applied in order at start. `PRAGMA user_version` records
+// how many have run. Never edit a migration that has shipped: add a new one.
+
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE users (
+    id            TEXT PRIMARY KEY,
+    username      TEXT NOT NULL COLLATE NOCASE UNIQUE,
+    password_hash TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    -- Maintained in the same transaction as inserts and deletes, so the per-user cap is
+    -- checked in O(1) instead of counting up to 100k rows on every create.
+    todo_count    INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+
+  CREATE TABLE todos (
+    id          TEXT PRIMARY KEY,
+    user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    title       TEXT NOT NULL,
+    description TEXT NOT NULL,
+    priority    INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 5),
+    completed   INTEGER NOT NULL CHECK (completed IN (0, 1)),
+    due_date    TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    version     INTEGER NOT NULL CHECK (version >= 1)
+  ) STRICT;
+
+  -- One index per sort order, each ending in id: keyset pagination reads only one page of
+  -- rows whatever the number of todos a user has.
+  CREATE INDEX todos_by_created  ON todos (user_id, created_at, id);
+  CREATE INDEX todos_by_updated  ON todos (user_id, updated_at, id);
+  CREATE INDEX todos_by_priority ON todos (user_id, priority, id);
+  CREATE INDEX todos_by_due      ON todos (user_id, coalesce(due_date, '9999-12-31'), id);
+  `,
+];

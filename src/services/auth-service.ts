@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import type { User, UserRepository } from '../repositories/types.ts';
+import type { RegisterInput, Scope, TokenRequestInput } from './auth-schemas.ts';
+import { SCOPES } from './auth-schemas.ts';
+import { ConflictError, NotFoundError, RateLimitedError, UnauthorizedError } from './errors.ts';
+import type { PasswordHasher } from './password-hasher.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import type { Audience, TokenCodec } from './token-codec.ts';
+
+/** Who is calling, as established from a verified token. Edges pass `userId` to services. */
+export interface Principal {
+  userId: string;
+  username: string;
+  scopes: Scope[];
+  tokenId: string;
+  /** Seconds since the epoch. */
+  expiresAt: number;
+}
+
+export interface IssuedToken {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  scope: string;
+}
+
+export interface AuthServiceDeps {
+  users: UserRepository;
+  hasher: PasswordHasher;
+  tokens: TokenCodec;
+  /** Failed logins per username (case-insensitive). */
+  usernameThrottle: RateLimiter;
+  /** Failed logins per client address. */
+  addressThrottle: RateLimiter;
+  now?: () => number;
+}
+
+const BAD_CREDENTIALS = 'The username or password is incorrect.';
+
+export class AuthService {
+  readonly #deps: AuthServiceDeps;
+  readonly #now: () => number;
+
+  constructor(deps: AuthServiceDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  async register(input: RegisterInput): Promise<User> {
+    const passwordHash = await this.#deps.hasher.hash(input.password);
+    const user = await this.#deps.users.create({
+      id: randomUUID(),
+      username: input.username,
+      passwordHash,
+      createdAt: new Date(this.#now()).toISOString(),
+    });
+    if (!user) throw new ConflictError(`The username ${JSON.stringify(input.username)} is taken.`);
+    return user;
+  }
+
+  /**
+   * Exchanges a username and password for an access token. An unknown user and a wrong
+   * password get the same error after the same amount of work; repeated failures for one
+   * username or from one address are throttled before any password is checked.
+   */
+  async login(input: TokenRequestInput, clientAddress: string): Promise<IssuedToken> {
+    const usernameKey = input.username.toLowerCase();
+    const wait = Math.max(
+      this.#deps.usernameThrottle.retryAfter(usernameKey),
+      this.#deps.addressThrottle.retryAfter(clientAddress),
+    );
+    if (wait > 0) throw new RateLimitedError('Too many failed sign-in attempts. Try again later.', wait);
+
+    const user = await this.#deps.users.findByUsername(input.username);
+    const valid = user
+      ? await this.#deps.hasher.verify(input.password, user.passwordHash)
+      : await this.#deps.hasher.verifyDummy(input.password);
+    if (!user || !valid) {
+      this.#deps.usernameThrottle.record(usernameKey);
+      this.#deps.addressThrottle.record(clientAddress);
+      throw new UnauthorizedError(BAD_CREDENTIALS);
+    }
+    this.#deps.usernameThrottle.reset(usernameKey);
+
+    const scopes = input.scope ?? [...SCOPES];
+    const { token, claims } = this.#deps.tokens.sign(user.id, scopes);
+    return {
+      accessToken: token,
+      tokenType: 'Bearer',
+      expiresIn: claims.expiresAt - claims.issuedAt,
+      scope: claims.scopes.join(' '),
+    };
+  }
+
+  /**
+   * Verifies a bearer token for one resource and re-loads its user, so that a deleted
+   * user's tokens stop working at once.
+   */
+  async authenticate(token: string, audience: Audience): Promise<Principal> {
+    const claims = this.#deps.tokens.verify(token, audience);
+    const user = await this.#deps.users.findById(claims.userId);
+    if (!user) throw new UnauthorizedError('The access token is invalid or expired.');
+    return {
+      userId: user.id,
+      username: user.username,
+      scopes: claims.scopes,
+      tokenId: claims.tokenId,
+      expiresAt: claims.expiresAt,
+    };
+  }
+
+  async getUser(userId: string): Promise<User> {
+    const user = await this.#deps.users.findById(userId);
+    if (!user) throw new NotFoundError('User', userId);
+    return user;
+  }
+}

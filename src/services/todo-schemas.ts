@@ -1,0 +1,126 @@
+// The input schemas of TodoService, shared by both edges: REST parses request bodies and
+// query strings with them, MCP advertises them as tool input schemas, and the OpenAPI
+// document is generated from them. `.describe()` text is read by models and by people.
+import { z } from 'zod';
+import { text } from './text.ts';
+
+export const TITLE_MAX = 200;
+export const DESCRIPTION_MAX = 2000;
+export const PAGE_LIMIT_DEFAULT = 50;
+export const PAGE_LIMIT_MAX = 100;
+
+export const todoIdSchema = z
+  .uuid()
+  .describe('The todo id (a UUID), as returned when the todo was created or listed.');
+
+const title = text({ min: 1, max: TITLE_MAX, multiline: false, trim: true }).describe(
+  'Short summary of the task, one line, 1-200 characters (leading and trailing spaces are removed).',
+);
+const description = text({ min: 0, max: DESCRIPTION_MAX, multiline: true, trim: false }).describe(
+  'Optional details, up to 2000 characters; newlines allowed.',
+);
+const priority = z.int().min(1).max(5).describe('Priority from 1 (lowest) to 5 (highest); 3 is normal.');
+const completed = z.boolean().describe('Whether the task is done.');
+const dueDate = z.iso.date().describe('Due date as YYYY-MM-DD, or null for none.');
+const expectedVersion = z
+  .int()
+  .min(1)
+  .describe(
+    "The version you last saw. When given, the change is refused if the todo changed since, so you never overwrite someone else's edit.",
+  );
+
+export const createTodoSchema = z.strictObject({
+  title,
+  description: description.optional(),
+  priority: priority.optional(),
+  dueDate: dueDate.nullable().optional(),
+});
+
+/** Full replacement of the editable fields: what is left out returns to its default. */
+export const replaceTodoSchema = z.strictObject({
+  title,
+  description: description.default(''),
+  priority: priority.default(3),
+  completed: completed.default(false),
+  dueDate: dueDate.nullable().default(null),
+});
+
+/** Partial update (JSON merge patch): only the fields present change; `dueDate: null` clears it. */
+export const patchTodoSchema = z
+  .strictObject({
+    title: title.optional(),
+    description: description.optional(),
+    priority: priority.optional(),
+    completed: completed.optional(),
+    dueDate: dueDate.nullable().optional(),
+  })
+  .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
+    message: 'must change at least one of title, description, priority, completed, dueDate',
+  });
+
+export const TODO_SORT_FIELDS = ['createdAt', 'updatedAt', 'dueDate', 'priority'] as const;
+
+const listFields = {
+  completed: completed.optional().describe('Only todos that are (true) or are not (false) done.'),
+  priority: priority.optional().describe('Only todos with exactly this priority (1-5).'),
+  q: text({ min: 1, max: TITLE_MAX, multiline: false, trim: true })
+    .optional()
+    .describe('Only todos whose title or description contains this text (case-insensitive).'),
+  dueBefore: dueDate.optional().describe('Only todos due on or before this date (YYYY-MM-DD).'),
+  sort: z
+    .enum(TODO_SORT_FIELDS)
+    .default('createdAt')
+    .describe('Field to order by; todos without a due date sort last.'),
+  order: z.enum(['asc', 'desc']).default('asc').describe('Ascending or descending order.'),
+  limit: z
+    .int()
+    .min(1)
+    .max(PAGE_LIMIT_MAX)
+    .default(PAGE_LIMIT_DEFAULT)
+    .describe(`Page size, 1-${PAGE_LIMIT_MAX} (default ${PAGE_LIMIT_DEFAULT}).`),
+  cursor: z
+    .string()
+    .min(1)
+    .max(512)
+    .optional()
+    .describe("Opaque cursor from a previous page's nextCursor; send the same filters and sort with it."),
+};
+
+export const listTodosSchema = z.strictObject(listFields);
+
+/**
+ * The same list input as it arrives in a query string, where every value is text: booleans
+ * and numbers are spelled out and converted. A repeated parameter arrives as an array and
+ * is refused by the string schemas.
+ */
+export const listTodosQuerySchema = z.strictObject({
+  ...listFields,
+  completed: z
+    .stringbool({ truthy: ['true'], falsy: ['false'] })
+    .optional()
+    .describe(listFields.completed.description ?? ''),
+  priority: z
+    .string()
+    .regex(/^[1-5]$/, 'must be an integer from 1 to 5')
+    .transform(Number)
+    .optional()
+    .describe(listFields.priority.description ?? ''),
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, `must be an integer from 1 to ${PAGE_LIMIT_MAX}`)
+    .transform(Number)
+    .pipe(z.int().min(1).max(PAGE_LIMIT_MAX))
+    .default(PAGE_LIMIT_DEFAULT)
+    .describe(listFields.limit.description ?? ''),
+});
+
+export const versionedIdSchema = z.strictObject({
+  id: todoIdSchema,
+  expectedVersion: expectedVersion.optional(),
+});
+export { expectedVersion as expectedVersionSchema };
+
+export type CreateTodoInput = z.output<typeof createTodoSchema>;
+export type ReplaceTodoInput = z.output<typeof replaceTodoSchema>;
+export type PatchTodoInput = z.output<typeof patchTodoSchema>;
+export type ListTodosInput = z.output<typeof listTodosSchema>;

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Todo, TodoChanges, TodoPosition, TodoRepository } from '../repositories/types.ts';
+import { todoSortKey } from '../repositories/types.ts';
+import { InvalidInputError, NotFoundError, PreconditionFailedError, QuotaExceededError } from './errors.ts';
+import type { CreateTodoInput, ListTodosInput, PatchTodoInput, ReplaceTodoInput } from './todo-schemas.ts';
+
+export interface TodoPage {
+  items: Todo[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface TodoServiceDeps {
+  todos: TodoRepository;
+  maxTodosPerUser: number;
+  now?: () => number;
+}
+
+// What a cursor holds: the sort it was made for and the position of the last row served.
+const cursorSchema = z.strictObject({
+  s: z.string(),
+  o: z.string(),
+  k: z.union([z.string().max(64), z.int()]),
+  i: z.string().max(64),
+});
+
+export class TodoService {
+  readonly #todos: TodoRepository;
+  readonly #maxTodosPerUser: number;
+  readonly #now: () => number;
+
+  constructor(deps: TodoServiceDeps) {
+    this.#todos = deps.todos;
+    this.#maxTodosPerUser = deps.maxTodosPerUser;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  async list(userId: string, input: ListTodosInput): Promise<TodoPage> {
+    const after = input.cursor === undefined ? undefined : this.#decodeCursor(input.cursor, input);
+    // One row more than asked tells whether another page exists without a count query.
+    const rows = await this.#todos.list(userId, {
+      completed: input.completed,
+      priority: input.priority,
+      text: input.q,
+      dueOnOrBefore: input.dueBefore,
+      sort: input.sort,
+      order: input.order,
+      after,
+      limit: input.limit + 1,
+    });
+    const items = rows.slice(0, input.limit);
+    const last = items.at(-1);
+    const nextCursor = rows.length > input.limit && last ? this.#encodeCursor(last, input) : null;
+    return { items, nextCursor };
+  }
+
+  async get(userId: string, id: string): Promise<Todo> {
+    const todo = await this.#todos.get(userId, id);
+    if (!todo) throw new NotFoundError('Todo', id);
+    return todo;
+  }
+
+  async create(userId: string, input: CreateTodoInput): Promise<Todo> {
+    const now = this.#timestamp();
+    const todo: Todo = {
+      id: randomUUID(),
+      title: input.title,
+      description: input.description ?? '',
+      priority: input.priority ?? 3,
+      completed: false,
+      dueDate: input.dueDate ?? null,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    };
+    const created = await this.#todos.insert(userId, todo, this.#maxTodosPerUser);
+    if (!created) {
+      throw new QuotaExceededError(
+        `You already have ${this.#maxTodosPerUser} todos, the most one account may keep. Delete some before adding more.`,
+        this.#maxTodosPerUser,
+      );
+    }
+    return created;
+  }
+
+  replace(userId: string, id: string, input: ReplaceTodoInput, expectedVersion?: number): Promise<Todo> {
+    return this.#update(userId, id, input, expectedVersion);
+  }
+
+  patch(userId: string, id: string, input: PatchTodoInput, expectedVersion?: number): Promise<Todo> {
+    return this.#update(userId, id, input, expectedVersion);
+  }
+
+  async delete(userId: string, id: string, expectedVersion?: number): Promise<void> {
+    if (await this.#todos.delete(userId, id, expectedVersion)) return;
+    throw await this.#whyNotChanged(userId, id);
+  }
+
+  async #update(userId: string, id: string, fields: TodoChanges, expectedVersion?: number): Promise<Todo> {
+    const updated = await this.#todos.update(userId, id, fields, this.#timestamp(), expectedVersion);
+    if (updated) return updated;
+    throw await this.#whyNotChanged(userId, id);
+  }
+
+  /** A conditional write changed nothing: either the todo is not the caller's, or its version moved on. */
+  async #whyNotChanged(userId: string, id: string): Promise<Error> {
+    const current = await this.#todos.get(userId, id);
+    if (!current) return new NotFoundError('Todo', id);
+    return new PreconditionFailedError(
+      `Todo ${JSON.stringify(id)} has changed since you read it: it is now at version ${current.version}.`,
+      current.version,
+    );
+  }
+
+  #timestamp(): string {
+    return new Date(this.#now()).toISOString();
+  }
+
+  #encodeCursor(last: Todo, input: ListTodosInput): string {
+    const cursor = { s: input.sort, o: input.order, k: todoSortKey(last, input.sort), i: last.id };
+    return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+  }
+
+  #decodeCursor(cursor: string, input: ListTodosInput): TodoPosition {
+    let decoded: z.infer<typeof cursorSchema> | undefined;
+    try {
+      decoded = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    } catch {
+      decoded = undefined;
+    }
+    if (!decoded || decoded.s !== input.sort || decoded.o !== input.order) {
+      throw new InvalidInputError([
+        { path: ['cursor'], message: 'is not a cursor from a previous page with the same sort and order' },
+      ]);
+    }
+    return { key: decoded.k, id: decoded.i };
+  }
+}

@@ -1,0 +1,112 @@
+import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { Scope } from './auth-schemas.ts';
+import { SCOPES } from './auth-schemas.ts';
+import { UnauthorizedError } from './errors.ts';
+
+/** The resources a token can be issued for (RFC 8707 resource indicators). */
+export type Audience = 'api' | 'mcp';
+
+export interface TokenClaims {
+  userId: string;
+  tokenId: string;
+  scopes: Scope[];
+  audiences: string[];
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export interface TokenCodecOptions {
+  secret: string;
+  /** Public base URL: the issuer, and the prefix of the `/api` and `/mcp` resource URLs. */
+  publicUrl: string;
+  ttlSeconds: number;
+  now?: () => number;
+}
+
+const ALGORITHM = 'HS256';
+
+/**
+ * Signs and verifies our JWTs. The algorithm is pinned on both sides, every claim is
+ * required, and the secret is a KeyObject built once: given a string, jsonwebtoken first
+ * tries to parse it as a public key, which cost ~400 µs per verification here.
+ */
+export class TokenCodec {
+  readonly #key: KeyObject;
+  readonly #issuer: string;
+  readonly #resources: Record<Audience, string>;
+  readonly #ttlSeconds: number;
+  readonly #now: () => number;
+
+  constructor(options: TokenCodecOptions) {
+    this.#key = createSecretKey(Buffer.from(options.secret, 'utf8'));
+    this.#issuer = options.publicUrl;
+    this.#resources = { api: `${options.publicUrl}/api`, mcp: `${options.publicUrl}/mcp` };
+    this.#ttlSeconds = options.ttlSeconds;
+    this.#now = options.now ?? Date.now;
+  }
+
+  resourceUrl(audience: Audience): string {
+    return this.#resources[audience];
+  }
+
+  sign(userId: string, scopes: readonly Scope[]): { token: string; claims: TokenClaims } {
+    const issuedAt = Math.floor(this.#now() / 1000);
+    const claims: TokenClaims = {
+      userId,
+      tokenId: randomUUID(),
+      scopes: [...scopes],
+      audiences: [this.#resources.api, this.#resources.mcp],
+      issuedAt,
+      expiresAt: issuedAt + this.#ttlSeconds,
+    };
+    const payload = {
+      iss: this.#issuer,
+      sub: claims.userId,
+      aud: claims.audiences,
+      iat: claims.issuedAt,
+      exp: claims.expiresAt,
+      jti: claims.tokenId,
+      scope: claims.scopes.join(' '),
+    };
+    return { token: jwt.sign(payload, this.#key, { algorithm: ALGORITHM }), claims };
+  }
+
+  /** Verifies signature, algorithm, issuer, audience, expiry and the presence of every claim. */
+  verify(token: string, audience: Audience): TokenClaims {
+    let payload: jwt.JwtPayload | string;
+    try {
+      payload = jwt.verify(token, this.#key, {
+        algorithms: [ALGORITHM],
+        issuer: this.#issuer,
+        audience: this.#resources[audience],
+        clockTimestamp: Math.floor(this.#now() / 1000),
+      });
+    } catch {
+      // The library's reason (expired, bad signature, …) is not shown to callers: one answer for all.
+      throw new UnauthorizedError('The access token is invalid or expired.');
+    }
+    if (typeof payload === 'string') throw new UnauthorizedError('The access token is invalid or expired.');
+    const { sub, aud, iat, exp, jti, scope } = payload;
+    const scopes = typeof scope === 'string' ? scope.split(' ') : [];
+    if (
+      typeof sub !== 'string' ||
+      typeof jti !== 'string' ||
+      typeof iat !== 'number' ||
+      typeof exp !== 'number' ||
+      aud === undefined ||
+      scopes.length === 0 ||
+      !scopes.every((s): s is Scope => (SCOPES as readonly string[]).includes(s))
+    ) {
+      throw new UnauthorizedError('The access token is invalid or expired.');
+    }
+    return {
+      userId: sub,
+      tokenId: jti,
+      scopes,
+      audiences: Array.isArray(aud) ? aud : [aud],
+      issuedAt: iat,
+      expiresAt: exp,
+    };
+  }
+}
