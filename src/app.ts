@@ -9,6 +9,8 @@ import { healthRouter, type Lifecycle } from './http/health.ts';
 import { notFoundHandler, problemHandler } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { trackInFlight } from './http/in-flight.ts';
+import type { McpEndpoint } from './mcp/mcp-router.ts';
 import type { HealthProbe } from './repositories/types.ts';
 import type { AuthService } from './services/auth-service.ts';
 import type { TodoService } from './services/todo-service.ts';
@@ -22,6 +24,10 @@ export interface AppDeps {
   corsOrigins: readonly string[];
   /** Shared with main.ts, which sets `draining` on shutdown; tests may omit it. */
   lifecycle?: Lifecycle;
+  /** Serve /api (default true); a process may serve /mcp alone. */
+  api?: boolean;
+  /** The /mcp endpoint, built by the caller so that it can also close it; omitted when not served. */
+  mcp?: McpEndpoint | undefined;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -30,12 +36,15 @@ export function createApp(deps: AppDeps): Express {
   app.disable('etag'); // ETags are our todos' versions, not hashes of bodies
   app.set('query parser', 'simple'); // flat key=value pairs; a repeated key becomes an array
 
+  const lifecycle = deps.lifecycle ?? { draining: false, inFlight: 0 };
   app.use(requestLog(deps.logger));
+  app.use(trackInFlight(lifecycle));
   app.use(securityHeaders);
   app.use(corsPolicy(deps.corsOrigins));
 
-  app.use(healthRouter(deps.health, deps.lifecycle ?? { draining: false }, deps.logger));
-  app.use('/api', apiRouter({ auth: deps.auth, todos: deps.todos, publicUrl: deps.publicUrl }));
+  app.use(healthRouter(deps.health, lifecycle, deps.logger));
+  if (deps.api ?? true) app.use('/api', apiRouter({ auth: deps.auth, todos: deps.todos, publicUrl: deps.publicUrl }));
+  if (deps.mcp) app.use(deps.mcp.router);
 
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logger));

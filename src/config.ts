@@ -25,6 +25,12 @@ const duration = z
       .max(30 * 86_400, 'must be at most 30 days'),
   );
 
+const positiveInteger = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.int().min(1));
+
 const origin = z.url({ protocol: /^https?$/ }).transform((value, ctx) => {
   const url = new URL(value);
   if (url.origin !== value.replace(/\/$/, '')) {
@@ -61,12 +67,12 @@ const schema = z.object({
     )
     .pipe(z.array(origin)),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  MAX_TODOS_PER_USER: z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.int().min(1))
-    .default(10_000),
+  SERVE: z.enum(['both', 'api', 'mcp']).default('both'),
+  MCP_LEGACY_SESSIONS: z.enum(['on', 'off']).default('on'),
+  MCP_SESSION_IDLE_TTL: duration.default(15 * 60),
+  MCP_MAX_SESSIONS: positiveInteger.default(1000),
+  MCP_TOOL_CALLS_PER_MINUTE: positiveInteger.default(120),
+  MAX_TODOS_PER_USER: positiveInteger.default(10_000),
 });
 
 export interface Config {
@@ -83,6 +89,13 @@ export interface Config {
   corsOrigins: string[];
   logLevel: (typeof LOG_LEVELS)[number];
   maxTodosPerUser: number;
+  /** Which interfaces this process serves: /mcp can be scaled as its own process. */
+  serve: 'both' | 'api' | 'mcp';
+  /** Serve 2025-era MCP clients on sessions (needs sticky routing across processes). */
+  mcpLegacySessions: boolean;
+  mcpSessionIdleTtlSeconds: number;
+  mcpMaxSessions: number;
+  mcpToolCallsPerMinute: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -113,5 +126,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     corsOrigins: values.CORS_ORIGINS,
     logLevel: values.LOG_LEVEL,
     maxTodosPerUser: values.MAX_TODOS_PER_USER,
+    serve: values.SERVE,
+    mcpLegacySessions: values.MCP_LEGACY_SESSIONS === 'on',
+    mcpSessionIdleTtlSeconds: values.MCP_SESSION_IDLE_TTL,
+    mcpMaxSessions: values.MCP_MAX_SESSIONS,
+    mcpToolCallsPerMinute: values.MCP_TOOL_CALLS_PER_MINUTE,
   };
 }

@@ -2,42 +2,70 @@
 // database, wires repositories → services → app, listens, and shuts down cleanly.
 // Run it as `node src/main.ts` under a process manager: `npm start` does not forward SIGTERM.
 import { once } from 'node:events';
-import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import packageJson from '../package.json' with { type: 'json' };
 import { createApp } from './app.ts';
 import { createServices } from './compose.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
 import type { Lifecycle } from './http/health.ts';
 import { createLogger } from './logger.ts';
+import { mcpEndpoint } from './mcp/mcp-router.ts';
 import { openDatabase } from './repositories/database.ts';
 import { loadOrCreateSecret } from './secret-file.ts';
 
 const SHUTDOWN_GRACE_MS = 8_000;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
-async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
+function readConfig(): Config {
   try {
-    config = loadConfig(process.env);
+    return loadConfig(process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
   const logger = createLogger(config.logLevel);
   const jwtSecret = config.jwtSecret ?? loadOrCreateSecret(join(dirname(config.databasePath), 'jwt-secret'));
   const db = openDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
-  const lifecycle: Lifecycle = { draining: false };
+  const services = createServices(db, { ...config, jwtSecret });
+  const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
+  const mcp =
+    config.serve === 'api'
+      ? undefined
+      : mcpEndpoint({
+          auth: services.auth,
+          todos: services.todos,
+          logger,
+          publicUrl: config.publicUrl,
+          allowedOrigins: config.corsOrigins,
+          // Bound to loopback, a browser tricked by DNS rebinding is the threat: check Host too.
+          allowedHosts: LOOPBACK_HOSTS.has(config.host)
+            ? ['localhost', '127.0.0.1', '[::1]', new URL(config.publicUrl).hostname]
+            : undefined,
+          legacySessions: config.mcpLegacySessions,
+          sessionIdleTtlMs: config.mcpSessionIdleTtlSeconds * 1000,
+          maxSessions: config.mcpMaxSessions,
+          toolCallsPerMinute: config.mcpToolCallsPerMinute,
+          version: packageJson.version,
+        });
   const app = createApp({
-    ...createServices(db, { ...config, jwtSecret }),
+    ...services,
     logger,
     publicUrl: config.publicUrl,
     corsOrigins: config.corsOrigins,
     lifecycle,
+    api: config.serve !== 'mcp',
+    mcp,
   });
 
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');
-  logger.info({ url: config.publicUrl, host: config.host, port: config.port }, 'todos is listening');
+  logger.info({ url: config.publicUrl, host: config.host, port: config.port, serve: config.serve }, 'todos is listening');
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -45,25 +73,21 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: draining requests');
     lifecycle.draining = true;
-    const forced = setTimeout(() => {
-      logger.warn('shutdown grace period over: closing remaining connections');
-      server.closeAllConnections();
-    }, SHUTDOWN_GRACE_MS);
-    forced.unref();
-    await closeServer(server);
+    const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    // Let requests in progress finish, then end MCP sessions and streams, which never finish on their own.
+    while (lifecycle.inFlight > 0 && Date.now() < deadline) await sleep(25);
+    await mcp?.close();
+    server.closeIdleConnections();
+    const forced = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
+    await closed;
+    clearTimeout(forced);
     db.close();
     logger.info('stopped');
-    process.exitCode = 0;
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-}
-
-/** Stops accepting connections, lets in-flight requests finish, and closes idle keep-alive sockets. */
-async function closeServer(server: Server): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  await closed;
 }
 
 await main();

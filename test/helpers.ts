@@ -1,5 +1,8 @@
 // The test harness: a fresh SQLite database, the real services and createApp, and helpers
 // to sign users in. No mocks: every test runs the objects production runs.
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -7,6 +10,7 @@ import { createApp } from '../src/app.ts';
 import { createServices, type ServiceConfig } from '../src/compose.ts';
 import type { Lifecycle } from '../src/http/health.ts';
 import { createLogger } from '../src/logger.ts';
+import { type McpEndpoint, type McpEndpointOptions, mcpEndpoint } from '../src/mcp/mcp-router.ts';
 import { type Db, openDatabase } from '../src/repositories/database.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
@@ -28,15 +32,23 @@ export interface TestContext {
   logs: () => Record<string, unknown>[];
   /** The raw log output, for checks that nothing secret was written. */
   rawLogs: () => string;
+  mcp: McpEndpoint;
   /** Registers a user (unique name unless given) and returns it with a full-scope token. */
   signUp: (username?: string) => Promise<TestUser>;
-  close: () => void;
+  /** Listens on an ephemeral loopback port (for real MCP clients) and returns the base URL. */
+  listen: () => Promise<string>;
+  /** Closes MCP sessions, the listening server if any, and the database. */
+  close: () => Promise<void>;
 }
+
+export type McpOverrides = Partial<
+  Pick<McpEndpointOptions, 'legacySessions' | 'sessionIdleTtlMs' | 'maxSessions' | 'toolCallsPerMinute' | 'allowedHosts'>
+>;
 
 let counter = 0;
 
 export function createTestContext(
-  overrides: Partial<ServiceConfig> & { corsOrigins?: string[]; databasePath?: string } = {},
+  overrides: Partial<ServiceConfig> & { corsOrigins?: string[]; databasePath?: string; mcp?: McpOverrides } = {},
 ): TestContext {
   const db = openDatabase(overrides.databasePath ?? ':memory:');
   const config: ServiceConfig = {
@@ -55,14 +67,30 @@ export function createTestContext(
   });
   const logger = createLogger('debug', sink);
   const services = createServices(db, config);
-  const lifecycle: Lifecycle = { draining: false };
+  const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
+  const mcp = mcpEndpoint({
+    auth: services.auth,
+    todos: services.todos,
+    logger,
+    publicUrl: config.publicUrl,
+    allowedOrigins: overrides.corsOrigins ?? [],
+    allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
+    legacySessions: true,
+    sessionIdleTtlMs: 15 * 60_000,
+    maxSessions: 1000,
+    toolCallsPerMinute: 10_000,
+    version: '0.0.0-test',
+    ...overrides.mcp,
+  });
   const app = createApp({
     ...services,
     logger,
     publicUrl: config.publicUrl,
     corsOrigins: overrides.corsOrigins ?? [],
     lifecycle,
+    mcp,
   });
+  let server: Server | undefined;
 
   const signUp = async (username = `user${++counter}_${process.pid}`): Promise<TestUser> => {
     const registered = await request(app).post('/api/auth/register').send({ username, password: PASSWORD });
@@ -84,8 +112,21 @@ export function createTestContext(
         .filter(Boolean)
         .map((line) => JSON.parse(line) as Record<string, unknown>),
     rawLogs: () => output,
+    mcp,
     signUp,
-    close: () => db.close(),
+    listen: async () => {
+      server ??= app.listen(0, '127.0.0.1');
+      if (!server.listening) await once(server, 'listening');
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    close: async () => {
+      await mcp.close();
+      if (server) {
+        server.closeAllConnections();
+        await new Promise((resolve) => server?.close(resolve));
+      }
+      db.close();
+    },
   };
 }
 

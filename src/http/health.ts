@@ -5,6 +5,8 @@ import type { HealthProbe } from '../repositories/types.ts';
 export interface Lifecycle {
   /** True once shutdown has begun: load balancers should stop sending traffic. */
   draining: boolean;
+  /** Requests being answered, not counting long-lived MCP streams; shutdown waits for it to reach 0. */
+  inFlight: number;
 }
 
 /** GET /health for load balancers: no auth, no version or environment details. */

@@ -45,18 +45,39 @@ export const replaceTodoSchema = z.strictObject({
   dueDate: dueDate.nullable().default(null),
 });
 
-/** Partial update (JSON merge patch): only the fields present change; `dueDate: null` clears it. */
-export const patchTodoSchema = z
-  .strictObject({
-    title: title.optional(),
-    description: description.optional(),
-    priority: priority.optional(),
-    completed: completed.optional(),
-    dueDate: dueDate.nullable().optional(),
-  })
-  .refine((patch) => Object.values(patch).some((value) => value !== undefined), {
-    message: 'must change at least one of title, description, priority, completed, dueDate',
-  });
+/** The fields of a partial update (JSON merge patch): only those present change; `dueDate: null` clears it. */
+export const patchTodoFields = {
+  title: title.optional(),
+  description: description.optional(),
+  priority: priority.optional(),
+  completed: completed.optional(),
+  dueDate: dueDate.nullable().optional(),
+};
+
+/** True when a partial update changes something: an empty patch is a mistake worth reporting. */
+export const changesSomething = (patch: Partial<Record<keyof typeof patchTodoFields, unknown>>) =>
+  Object.keys(patchTodoFields).some((key) => patch[key as keyof typeof patchTodoFields] !== undefined);
+const EMPTY_PATCH = { message: 'must change at least one of title, description, priority, completed, dueDate' };
+
+export const patchTodoSchema = z.strictObject(patchTodoFields).refine(changesSomething, EMPTY_PATCH);
+
+/** update_todo's arguments: which todo, the version the caller saw, and the changes. */
+export const updateTodoArgumentsSchema = z
+  .strictObject({ id: todoIdSchema, expectedVersion: expectedVersion.optional(), ...patchTodoFields })
+  .refine(changesSomething, EMPTY_PATCH);
+
+/** A todo as both edges return it. */
+export const todoSchema = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  description: z.string(),
+  priority: z.int().min(1).max(5),
+  completed: z.boolean(),
+  dueDate: z.iso.date().nullable(),
+  createdAt: z.iso.datetime().describe('When the todo was created (UTC).'),
+  updatedAt: z.iso.datetime().describe('When the todo last changed (UTC).'),
+  version: z.int().min(1).describe('Starts at 1 and grows by one on every change; send it back as expectedVersion.'),
+});
 
 export const TODO_SORT_FIELDS = ['createdAt', 'updatedAt', 'dueDate', 'priority'] as const;
 

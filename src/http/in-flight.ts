@@ -1,0 +1,20 @@
+import type { RequestHandler } from 'express';
+import type { Lifecycle } from './health.ts';
+
+/**
+ * Counts requests in progress so that shutdown can let them finish before it closes MCP
+ * streams. A GET on /mcp is a stream that stays open until closed, so it is not counted.
+ */
+export function trackInFlight(lifecycle: Lifecycle): RequestHandler {
+  return (req, res, next) => {
+    if (req.method === 'GET' && req.path.startsWith('/mcp')) {
+      next();
+      return;
+    }
+    lifecycle.inFlight++;
+    res.once('close', () => {
+      lifecycle.inFlight--;
+    });
+    next();
+  };
+}

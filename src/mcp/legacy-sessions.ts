@@ -1,0 +1,128 @@
+// Sessions for 2025-era clients, so they get the full feature set (elicitation, the GET
+// stream, DELETE). Sessions are memory, and clients often vanish without DELETE, so they are
+// bounded: an idle TTL that closes the transport, a cap that evicts the least recently used
+// idle session, each session bound to the user who opened it, all closed on shutdown.
+// A session is never authentication: every request on it was authenticated already.
+import { randomUUID } from 'node:crypto';
+import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
+import { isInitializeRequest, isJsonContentType, type McpServer } from '@modelcontextprotocol/server';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { sendRpcError } from './rpc-error.ts';
+
+interface Session {
+  transport: NodeStreamableHTTPServerTransport;
+  userId: string;
+  lastSeen: number;
+  /** Requests being answered now, not counting the long-lived GET stream: a busy session is never evicted. */
+  active: number;
+}
+
+export interface LegacySessionOptions {
+  idleTtlMs: number;
+  maxSessions: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+export class LegacySessions {
+  readonly #sessions = new Map<string, Session>();
+  readonly #options: LegacySessionOptions;
+  readonly #now: () => number;
+  readonly #sweeper: NodeJS.Timeout;
+  #closing = false;
+
+  constructor(options: LegacySessionOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#sweeper = setInterval(() => void this.evictIdle(), Math.min(60_000, options.idleTtlMs)).unref();
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** Serves one 2025-era request: on its session, or opening one for an initialize request. */
+  async handle(req: Request, res: Response, userId: string, build: () => McpServer): Promise<void> {
+    if (req.method === 'POST' && !isJsonContentType(req.get('content-type') ?? null)) {
+      sendRpcError(res, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
+      return;
+    }
+    const sessionId = req.get('mcp-session-id');
+    if (sessionId !== undefined) {
+      const session = this.#sessions.get(sessionId);
+      // Another user's session answers exactly like an unknown one: its existence is not revealed.
+      if (!session || session.userId !== userId) {
+        sendRpcError(res, 404, -32001, 'Session not found');
+        return;
+      }
+      await this.#serve(session, req, res);
+      return;
+    }
+    if (req.method === 'POST' && isInitializeRequest(req.body)) {
+      await this.#open(req, res, userId, build);
+      return;
+    }
+    sendRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header required');
+  }
+
+  async #open(req: Request, res: Response, userId: string, build: () => McpServer): Promise<void> {
+    if (this.#closing) {
+      sendRpcError(res, 503, -32000, 'The server is shutting down');
+      return;
+    }
+    if (this.#sessions.size >= this.#options.maxSessions && !(await this.#evictLeastRecentlyUsed())) {
+      sendRpcError(res, 503, -32000, 'Too many open sessions; try again later or use the 2026-07-28 protocol');
+      return;
+    }
+    const server = build();
+    const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        this.#sessions.set(id, { transport, userId, lastSeen: this.#now(), active: 0 });
+      },
+    });
+    // Fires on DELETE, eviction and shutdown alike: the map never holds a closed transport.
+    transport.onclose = () => {
+      if (transport.sessionId) this.#sessions.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  }
+
+  async #serve(session: Session, req: Request, res: Response): Promise<void> {
+    session.lastSeen = this.#now();
+    const counted = req.method !== 'GET';
+    if (counted) session.active++;
+    res.once('close', () => {
+      if (counted) session.active--;
+      session.lastSeen = this.#now();
+    });
+    await session.transport.handleRequest(req, res, req.body);
+  }
+
+  /** Closes every session idle for longer than the TTL. */
+  async evictIdle(): Promise<void> {
+    const cutoff = this.#now() - this.#options.idleTtlMs;
+    const idle = [...this.#sessions.values()].filter((session) => session.active === 0 && session.lastSeen <= cutoff);
+    await Promise.all(idle.map((session) => session.transport.close()));
+    if (idle.length) this.#options.logger.info({ evicted: idle.length, open: this.size }, 'closed idle MCP sessions');
+  }
+
+  async #evictLeastRecentlyUsed(): Promise<boolean> {
+    let oldest: Session | undefined;
+    for (const session of this.#sessions.values()) {
+      if (session.active === 0 && (!oldest || session.lastSeen < oldest.lastSeen)) oldest = session;
+    }
+    if (!oldest) return false;
+    await oldest.transport.close();
+    return true;
+  }
+
+  /** Refuses new sessions and closes every open one (ending their GET streams). */
+  async close(): Promise<void> {
+    this.#closing = true;
+    clearInterval(this.#sweeper);
+    await Promise.all([...this.#sessions.values()].map((session) => session.transport.close()));
+  }
+}

@@ -1,0 +1,146 @@
+// The /mcp endpoint: both protocol eras at one URL, behind Host, Origin, body and bearer
+// checks. 2026-07-28 requests are stateless through createMcpHandler; 2025-era requests go
+// to bounded sessions (full features) or, when sessions are off, are served statelessly by
+// the same handler (for multi-process deployments without sticky routing).
+import { requireBearerAuth, hostHeaderValidation } from '@modelcontextprotocol/express';
+import { toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
+import { createMcpHandler, getOAuthProtectedResourceMetadataUrl, isLegacyRequest } from '@modelcontextprotocol/server';
+import express, { type ErrorRequestHandler, type RequestHandler, Router } from 'express';
+import type { Logger } from 'pino';
+import { SCOPES } from '../services/auth-schemas.ts';
+import type { AuthService } from '../services/auth-service.ts';
+import { RateLimiter } from '../services/rate-limiter.ts';
+import type { TodoService } from '../services/todo-service.ts';
+import { LegacySessions } from './legacy-sessions.ts';
+import { sendRpcError } from './rpc-error.ts';
+import { mcpServerFactory } from './server-factory.ts';
+import { tokenVerifier, userIdOf } from './token-verifier.ts';
+
+export interface McpEndpointOptions {
+  auth: AuthService;
+  todos: TodoService;
+  logger: Logger;
+  publicUrl: string;
+  /** Browser origins allowed to call /mcp: the CORS allow-list. */
+  allowedOrigins: readonly string[];
+  /** Hostnames accepted in Host; undefined when not bound to loopback (no DNS-rebinding risk). */
+  allowedHosts: readonly string[] | undefined;
+  legacySessions: boolean;
+  sessionIdleTtlMs: number;
+  maxSessions: number;
+  toolCallsPerMinute: number;
+  version: string;
+}
+
+export interface McpEndpoint {
+  router: Router;
+  /** Open 2025-era sessions; undefined when sessions are off. */
+  sessions: LegacySessions | undefined;
+  close(): Promise<void>;
+}
+
+const PATHS = ['/mcp', '/mcp/'];
+const BODY_LIMIT = '100kb';
+
+export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
+  const { logger } = options;
+  const resource = new URL(`${options.publicUrl}/mcp`);
+  const metadataUrl = getOAuthProtectedResourceMetadataUrl(resource);
+  const build = mcpServerFactory({
+    todos: options.todos,
+    logger,
+    version: options.version,
+    toolCallLimiter: new RateLimiter({ capacity: options.toolCallsPerMinute, windowMs: 60_000 }),
+  });
+  const onerror = (error: Error) => logger.debug({ errorMessage: error.message.slice(0, 200) }, 'mcp transport');
+  const handler = createMcpHandler(({ authInfo }) => build(userIdOf(authInfo)), {
+    legacy: options.legacySessions ? 'reject' : 'stateless',
+    onerror,
+  });
+  const modern = toNodeHandler(handler, { onerror });
+  const sessions = options.legacySessions
+    ? new LegacySessions({ idleTtlMs: options.sessionIdleTtlMs, maxSessions: options.maxSessions, logger })
+    : undefined;
+
+  const router = Router();
+
+  // RFC 9728 metadata: where a client learns how to get a token for this resource.
+  router.get('/.well-known/oauth-protected-resource/mcp', (_req, res) => {
+    res.json({
+      resource: resource.href,
+      authorization_servers: [options.publicUrl],
+      scopes_supported: SCOPES,
+      bearer_methods_supported: ['header'],
+      resource_name: 'todos',
+    });
+  });
+
+  const guards: RequestHandler[] = [
+    ...(options.allowedHosts ? [hostHeaderValidation([...options.allowedHosts])] : []),
+    originCheck([...options.allowedOrigins, new URL(options.publicUrl).origin]),
+    // Only JSON bodies are parsed; any other type reaches the SDK unread and gets its 415.
+    express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }),
+    rejectBatches,
+    requireBearerAuth({ verifier: tokenVerifier(options.auth, resource), resourceMetadataUrl: metadataUrl, expectedResource: resource }),
+  ];
+
+  router.all(PATHS, ...guards, async (req, res) => {
+    const userId = userIdOf(req.auth);
+    if (sessions && (await isLegacyRequest(await toWebRequest(req, req.body), req.body))) {
+      await sessions.handle(req, res, userId, () => build(userId));
+      return;
+    }
+    await modern(req, res, req.body);
+  });
+  router.use(PATHS, rpcErrors(logger));
+
+  return {
+    router,
+    sessions,
+    async close() {
+      await sessions?.close();
+      await handler.close();
+    },
+  };
+}
+
+/**
+ * Browsers send Origin; a page on another site must not drive a user's agent session
+ * (DNS rebinding, CSRF). Requests without Origin (non-browser clients) pass; `null` does not.
+ */
+function originCheck(allowed: readonly string[]): RequestHandler {
+  const origins = new Set(allowed);
+  return (req, res, next) => {
+    const origin = req.get('origin');
+    if (origin === undefined || origins.has(origin)) {
+      next();
+      return;
+    }
+    sendRpcError(res, 403, -32000, 'Forbidden: this Origin may not call the MCP endpoint');
+  };
+}
+
+/** JSON-RPC batches were removed from the protocol (2025-06-18 onwards): refuse them in every era. */
+const rejectBatches: RequestHandler = (req, res, next) => {
+  if (Array.isArray(req.body)) {
+    sendRpcError(res, 400, -32600, 'Invalid Request: JSON-RPC batches are not supported');
+    return;
+  }
+  next();
+};
+
+/** Body-parser and unexpected errors on /mcp answer as JSON-RPC, never as HTML or problem+json. */
+function rpcErrors(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    if (res.headersSent) {
+      req.socket.destroy();
+      return;
+    }
+    const status = (error as { status?: number }).status;
+    if (status === 413) return sendRpcError(res, 413, -32600, 'Request body too large');
+    if (status === 400) return sendRpcError(res, 400, -32700, 'Parse error: the body is not valid JSON');
+    if (status === 415) return sendRpcError(res, 415, -32000, 'Unsupported Media Type');
+    logger.error({ reqId: req.requestId, errorName: (error as Error)?.name }, 'mcp request failed');
+    sendRpcError(res, 500, -32603, 'Internal error');
+  };
+}

@@ -1,0 +1,178 @@
+// The five curated tools. Their names are those of the reference app, which users of the
+// pattern know; descriptions are written for a model: when to use the tool, what comes
+// back, what to call next. Schemas are the services' own, so both edges validate alike.
+import type { CallToolResult, InputRequiredResult, McpServer, ServerContext } from '@modelcontextprotocol/server';
+import { acceptedContent, inputRequired, inputResponse, requireScopes } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import type { Todo } from '../repositories/types.ts';
+import { RateLimitedError } from '../services/errors.ts';
+import {
+  createTodoSchema,
+  listTodosSchema,
+  todoIdSchema,
+  todoSchema,
+  updateTodoArgumentsSchema,
+  versionedIdSchema,
+} from '../services/todo-schemas.ts';
+import type { McpContext } from './mcp-context.ts';
+import { textResult, toolErrorResult } from './tool-result.ts';
+
+// Built once at module load: per-request servers reuse these objects instead of rebuilding them.
+const todoListSchema = z.object({
+  todos: z.array(todoSchema),
+  count: z.int().describe('Number of todos on this page.'),
+  nextCursor: z.string().nullable().describe('Pass as cursor to get the next page; null on the last page.'),
+});
+const deleteResultSchema = z.object({
+  deleted: z.boolean().describe('False when the user declined the confirmation.'),
+  id: todoIdSchema,
+});
+const getByIdSchema = z.strictObject({ id: todoIdSchema });
+const confirmSchema = z.object({ confirm: z.boolean().describe('Check to delete the todo permanently.') });
+
+const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+const readScope = requireScopes('todos:read');
+const writeScope = requireScopes('todos:write');
+
+/** One line per todo; titles are quoted so that text inside them reads as data. */
+export function describeTodo(todo: Todo): string {
+  const due = todo.dueDate ? `, due ${todo.dueDate}` : '';
+  return `${todo.completed ? '[x]' : '[ ]'} ${JSON.stringify(todo.title)} (id ${todo.id}, priority ${todo.priority}${due}, version ${todo.version})`;
+}
+
+const todoResult = (verb: string, todo: Todo) => textResult(`${verb} ${describeTodo(todo)}`, { ...todo });
+
+export function registerTodoTools(server: McpServer, mcp: McpContext): void {
+  const { todos, userId } = mcp;
+
+  /** Every tool runs through here: the per-user call limit, then one error mapping for all. */
+  const guarded =
+    <A>(tool: string, run: (args: A, ctx: ServerContext) => Promise<CallToolResult | InputRequiredResult>) =>
+    async (args: A, ctx: ServerContext): Promise<CallToolResult | InputRequiredResult> => {
+      try {
+        const wait = mcp.toolCallLimiter.take(userId);
+        if (wait > 0) throw new RateLimitedError('You are calling tools too fast.', wait);
+        return await run(args, ctx);
+      } catch (error) {
+        return toolErrorResult(error, mcp.logger, { tool, userId });
+      }
+    };
+
+  server.registerTool(
+    'get_all_todos',
+    {
+      title: 'List todos',
+      description:
+        "List the user's todos, one page at a time (50 by default, at most 100), oldest first unless `sort`/`order` say otherwise. " +
+        'Filter with `completed`, `priority`, `q` (text in title or description) and `dueBefore`. ' +
+        'When `nextCursor` is not null, call again with `cursor` set to it (and the same filters) for the next page. ' +
+        'Use the returned ids with get_todo_by_id, update_todo or delete_todo.',
+      inputSchema: listTodosSchema,
+      outputSchema: todoListSchema,
+      annotations: READ_ONLY,
+      scopeChallenge: readScope,
+    },
+    guarded('get_all_todos', async (args: z.output<typeof listTodosSchema>) => {
+      const page = await todos.list(userId, args);
+      const lines = page.items.map(describeTodo);
+      const more = page.nextCursor ? `\nMore todos exist: call get_all_todos with cursor ${JSON.stringify(page.nextCursor)}.` : '';
+      return textResult(`${page.items.length} todo(s)${lines.length ? `:\n${lines.join('\n')}` : '.'}${more}`, {
+        todos: page.items,
+        count: page.items.length,
+        nextCursor: page.nextCursor,
+      });
+    }),
+  );
+
+  server.registerTool(
+    'get_todo_by_id',
+    {
+      title: 'Get a todo',
+      description:
+        'Get one todo by its id, with all fields and its current `version`. Use it to check the current state before ' +
+        'update_todo, or after an update was refused because the todo changed. Ids come from get_all_todos or create_todo.',
+      inputSchema: getByIdSchema,
+      outputSchema: todoSchema,
+      annotations: READ_ONLY,
+      scopeChallenge: readScope,
+    },
+    guarded('get_todo_by_id', async ({ id }: { id: string }) => todoResult('Todo', await todos.get(userId, id))),
+  );
+
+  server.registerTool(
+    'create_todo',
+    {
+      title: 'Create a todo',
+      description:
+        'Create a new todo for the user. Only `title` is required; `priority` defaults to 3 (1 lowest, 5 highest) and ' +
+        '`dueDate` is YYYY-MM-DD. Returns the new todo with its id. Each call creates another todo, so do not retry a ' +
+        'call that succeeded; check with get_all_todos if unsure.',
+      inputSchema: createTodoSchema,
+      outputSchema: todoSchema,
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      scopeChallenge: writeScope,
+    },
+    guarded('create_todo', async (args: z.output<typeof createTodoSchema>) =>
+      todoResult('Created', await todos.create(userId, args)),
+    ),
+  );
+
+  server.registerTool(
+    'update_todo',
+    {
+      title: 'Update a todo',
+      description:
+        'Change some fields of an existing todo; fields you leave out keep their values (set `dueDate` to null to clear it). ' +
+        'Mark a task done with `completed: true`. Pass the `version` you last saw as `expectedVersion` so that a change made ' +
+        'meanwhile by someone else is never overwritten: if the todo changed, nothing is written and you are told its new ' +
+        'version. Returns the updated todo.',
+      inputSchema: updateTodoArgumentsSchema,
+      outputSchema: todoSchema,
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      scopeChallenge: writeScope,
+    },
+    guarded('update_todo', async (args: z.output<typeof updateTodoArgumentsSchema>) => {
+      const { id, expectedVersion, ...changes } = args;
+      return todoResult('Updated', await todos.patch(userId, id, changes, expectedVersion));
+    }),
+  );
+
+  server.registerTool(
+    'delete_todo',
+    {
+      title: 'Delete a todo',
+      description:
+        'Permanently delete one todo. Only do this when the user asked for it. Where the client supports it, the user is ' +
+        'asked to confirm first. Pass `expectedVersion` to delete only if the todo has not changed since you read it. ' +
+        'To mark a task done, use update_todo with `completed: true` instead.',
+      inputSchema: versionedIdSchema,
+      outputSchema: deleteResultSchema,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+      scopeChallenge: writeScope,
+    },
+    guarded('delete_todo', async ({ id, expectedVersion }: z.output<typeof versionedIdSchema>, ctx) => {
+      // Elicitation needs a client that declared it and a connection that can carry it
+      // (2026-07-28, or a 2025-era session); elsewhere destructiveHint leaves it to the client.
+      if (mcp.clientCapabilities()?.elicitation !== undefined) {
+        const view = inputResponse(ctx.mcpReq.inputResponses, 'confirm');
+        const answer = acceptedContent(ctx.mcpReq.inputResponses, 'confirm', confirmSchema);
+        if (view.kind === 'elicit' && (view.action !== 'accept' || answer?.confirm !== true)) {
+          return textResult(`Not deleted: the user did not confirm deleting todo ${id}.`, { deleted: false, id });
+        }
+        if (answer === undefined) {
+          const todo = await todos.get(userId, id); // a missing todo is reported before the user is asked
+          return inputRequired({
+            inputRequests: {
+              confirm: inputRequired.elicit({
+                message: `Delete the todo ${JSON.stringify(todo.title)}? This cannot be undone.`,
+                requestedSchema: confirmSchema,
+              }),
+            },
+          });
+        }
+      }
+      await todos.delete(userId, id, expectedVersion);
+      return textResult(`Deleted todo ${id}.`, { deleted: true, id });
+    }),
+  );
+}
