@@ -87,6 +87,11 @@ const isParserError = (error: unknown): error is HttpError =>
   (error as HttpError).expose === true &&
   typeof (error as HttpError).status === 'number';
 
+// The router cannot percent-decode a path parameter (`/api/todos/%`): it throws a URIError
+// with status 400 but without `expose`, which would otherwise become a 500.
+const isUndecodablePath = (error: unknown): boolean =>
+  error instanceof URIError && (error as Partial<HttpError>).status === 400;
+
 /** The last middleware: turns whatever was thrown into problem+json. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
@@ -105,6 +110,15 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
         );
       }
       sendProblem(res, problemFromDomainError(error));
+      return;
+    }
+    if (isUndecodablePath(error)) {
+      sendProblem(res, {
+        type: type('malformed-url'),
+        title: 'The request address is malformed.',
+        status: 400,
+        detail: 'A path segment is not valid percent-encoding.',
+      });
       return;
     }
     if (isParserError(error)) {

@@ -70,17 +70,19 @@ export class AuthService {
       this.#deps.addressThrottle.retryAfter(clientAddress),
     );
     if (wait > 0) throw new RateLimitedError('Too many failed sign-in attempts. Try again later.', wait);
+    // Count the attempt as a failure before the slow password check, not after it: otherwise
+    // any number of parallel guesses all pass the check above before the first one is counted.
+    this.#deps.usernameThrottle.record(usernameKey);
+    this.#deps.addressThrottle.record(clientAddress);
 
     const user = await this.#deps.users.findByUsername(input.username);
     const valid = user
       ? await this.#deps.hasher.verify(input.password, user.passwordHash)
       : await this.#deps.hasher.verifyDummy(input.password);
-    if (!user || !valid) {
-      this.#deps.usernameThrottle.record(usernameKey);
-      this.#deps.addressThrottle.record(clientAddress);
-      throw new UnauthorizedError(BAD_CREDENTIALS);
-    }
+    if (!user || !valid) throw new UnauthorizedError(BAD_CREDENTIALS);
+    // It was not a failure after all: only failures count against an address.
     this.#deps.usernameThrottle.reset(usernameKey);
+    this.#deps.addressThrottle.refund(clientAddress);
 
     const scopes = input.scope ?? [...SCOPES];
     const { token, claims } = this.#deps.tokens.sign(user.id, scopes);

@@ -35,6 +35,11 @@ export class RateLimiter {
     this.#set(key, Math.max(0, this.#tokens(key) - 1));
   }
 
+  /** Gives back one event recorded earlier, for an attempt that turned out not to count. */
+  refund(key: string): void {
+    this.#set(key, this.#tokens(key) + 1);
+  }
+
   reset(key: string): void {
     this.#buckets.delete(key);
   }

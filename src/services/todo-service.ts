@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Todo, TodoChanges, TodoPosition, TodoRepository } from '../repositories/types.ts';
+import type {
+  Todo,
+  TodoChanges,
+  TodoPosition,
+  TodoRepository,
+  TodoSortField,
+} from '../repositories/types.ts';
 import { todoSortKey } from '../repositories/types.ts';
 import { InvalidInputError, NotFoundError, PreconditionFailedError, QuotaExceededError } from './errors.ts';
 import type { CreateTodoInput, ListTodosInput, PatchTodoInput, ReplaceTodoInput } from './todo-schemas.ts';
+import { TODO_SORT_FIELDS } from './todo-schemas.ts';
 
 export interface TodoPage {
   items: Todo[];
@@ -19,11 +26,20 @@ export interface TodoServiceDeps {
 
 // What a cursor holds: the sort it was made for and the position of the last row served.
 const cursorSchema = z.strictObject({
-  s: z.string(),
-  o: z.string(),
+  s: z.enum(TODO_SORT_FIELDS),
+  o: z.enum(['asc', 'desc']),
   k: z.union([z.string().max(64), z.int()]),
-  i: z.string().max(64),
+  i: z.uuid(),
 });
+
+// The key each sort puts in a cursor (see todoSortKey). A cursor whose key has another shape
+// was not made by us: it is refused rather than silently matching nothing.
+const CURSOR_KEYS: Record<TodoSortField, z.ZodType> = {
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  priority: z.int().min(1).max(5),
+  dueDate: z.iso.date(),
+};
 
 export class TodoService {
   readonly #todos: TodoRepository;
@@ -129,7 +145,12 @@ export class TodoService {
     } catch {
       decoded = undefined;
     }
-    if (!decoded || decoded.s !== input.sort || decoded.o !== input.order) {
+    if (
+      !decoded ||
+      decoded.s !== input.sort ||
+      decoded.o !== input.order ||
+      !CURSOR_KEYS[decoded.s].safeParse(decoded.k).success
+    ) {
       throw new InvalidInputError([
         { path: ['cursor'], message: 'is not a cursor from a previous page with the same sort and order' },
       ]);

@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Db, openDatabase } from '../../src/repositories/database.ts';
+import { migrations } from '../../src/repositories/migrations.ts';
+
+describe('openDatabase', () => {
+  let dir: string;
+  let path: string;
+  const opened: Db[] = [];
+
+  const open = (options?: Parameters<typeof openDatabase>[1]) => {
+    const db = openDatabase(path, options);
+    opened.push(db);
+    return db;
+  };
+  const pragma = (db: Db, name: string) => db.pragma(name, { simple: true });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'todos-db-'));
+    path = join(dir, 'nested', 'todos.db');
+  });
+  afterEach(() => {
+    for (const db of opened.splice(0)) db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('uses write-ahead logging', () => {
+    expect(pragma(open(), 'journal_mode')).toBe('wal');
+  });
+
+  it('waits at least 5 seconds for a lock instead of failing with SQLITE_BUSY', () => {
+    expect(pragma(open(), 'busy_timeout')).toBeGreaterThanOrEqual(5000);
+  });
+
+  it('enforces foreign keys', () => {
+    const db = open();
+    expect(pragma(db, 'foreign_keys')).toBe(1);
+    const orphan = db.prepare(
+      `INSERT INTO todos (id, user_id, title, description, priority, completed, due_date, created_at, updated_at, version)
+       VALUES ('t', 'no-such-user', 'x', '', 3, 0, NULL, 'now', 'now', 1)`,
+    );
+    expect(() => orphan.run()).toThrow(/FOREIGN KEY/);
+  });
+
+  it('sets synchronous=NORMAL (1) by default, the documented level for WAL', () => {
+    expect(pragma(open(), 'synchronous')).toBe(1);
+  });
+
+  it('sets synchronous=FULL (2) when asked', () => {
+    expect(pragma(open({ synchronous: 'FULL' }), 'synchronous')).toBe(2);
+  });
+
+  it('creates missing parent directories and applies every migration once', () => {
+    const db = open();
+    expect(pragma(db, 'user_version')).toBe(migrations.length);
+    const tables = db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+      .pluck()
+      .all();
+    expect(tables).toEqual(['todos', 'users']);
+  });
+
+  it('keeps data and the pragmas when the file is opened again', () => {
+    const first = open();
+    first
+      .prepare(
+        "INSERT INTO users (id, username, password_hash, created_at) VALUES ('u', 'alice', 'h', 'now')",
+      )
+      .run();
+    first.close();
+    const second = open();
+    expect(second.prepare('SELECT username FROM users').pluck().all()).toEqual(['alice']);
+    expect(pragma(second, 'user_version')).toBe(migrations.length);
+    expect(pragma(second, 'journal_mode')).toBe('wal');
+    expect(pragma(second, 'foreign_keys')).toBe(1);
+    expect(pragma(second, 'integrity_check')).toBe('ok');
+  });
+});

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+const SECRET_32 = 'x'.repeat(32);
+
+/** The ConfigError loadConfig throws for this environment (fails the test if it does not throw). */
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('works with an empty environment, using the documented defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      env: 'development',
+      host: '127.0.0.1',
+      port: 3000,
+      publicUrl: 'http://localhost:3000',
+      databasePath: './data/todos.db',
+      databaseSynchronous: 'NORMAL',
+      jwtSecret: undefined,
+      tokenTtlSeconds: 3600,
+      corsOrigins: [],
+      logLevel: 'info',
+      maxTodosPerUser: 10_000,
+    });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '', JWT_SECRET: '', CORS_ORIGINS: '' })).toMatchObject({
+      port: 3000,
+      jwtSecret: undefined,
+      corsOrigins: [],
+    });
+  });
+
+  it('lets the default PUBLIC_URL follow PORT', () => {
+    expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+  });
+
+  it('prefers an explicit PUBLIC_URL, without its trailing slash', () => {
+    const config = loadConfig({ PORT: '8080', PUBLIC_URL: 'https://todos.example/' });
+    expect(config.publicUrl).toBe('https://todos.example');
+  });
+
+  it('parses CORS_ORIGINS into a list of origins', () => {
+    const config = loadConfig({ CORS_ORIGINS: 'https://app.example, http://localhost:5173' });
+    expect(config.corsOrigins).toEqual(['https://app.example', 'http://localhost:5173']);
+  });
+
+  it.each([
+    ['3600', 3600],
+    ['90s', 90],
+    ['30m', 1800],
+    ['2h', 7200],
+    ['7d', 604_800],
+  ])('reads TOKEN_TTL=%s as %i seconds', (value, seconds) => {
+    expect(loadConfig({ TOKEN_TTL: value }).tokenTtlSeconds).toBe(seconds);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PUBLIC_URL', 'not a url'],
+    ['PUBLIC_URL', 'ftp://files.example'],
+    ['NODE_ENV', 'staging'],
+    ['DATABASE_SYNCHRONOUS', 'OFF'],
+    ['TOKEN_TTL', '1x'],
+    ['TOKEN_TTL', '10s'],
+    ['TOKEN_TTL', '365d'],
+    ['CORS_ORIGINS', '*'],
+    ['CORS_ORIGINS', 'https://app.example/path'],
+    ['CORS_ORIGINS', 'javascript:alert(1)'],
+    ['LOG_LEVEL', 'loud'],
+    ['MAX_TODOS_PER_USER', '0'],
+    ['MAX_TODOS_PER_USER', 'many'],
+  ])('refuses %s=%s with a ConfigError that names the variable', (name, value) => {
+    const error = configError({ [name]: value });
+    // A list variable adds the index of the bad entry: "CORS_ORIGINS.0: …".
+    expect(error.message).toMatch(new RegExp(`^  ${name}(\\.\\d+)?: `, 'm'));
+  });
+
+  it('names every malformed variable at once', () => {
+    const error = configError({ PORT: 'abc', LOG_LEVEL: 'loud' });
+    expect(error.message).toMatch(/^ {2}PORT: /m);
+    expect(error.message).toMatch(/^ {2}LOG_LEVEL: /m);
+  });
+
+  it('refuses to start in production without JWT_SECRET', () => {
+    const error = configError({ NODE_ENV: 'production' });
+    expect(error.message).toMatch(/^ {2}JWT_SECRET: .*required.*production/m);
+  });
+
+  it('starts in production with a JWT_SECRET of 32 bytes', () => {
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET_32 }).jwtSecret).toBe(SECRET_32);
+  });
+
+  it.each(['development', 'production'])('refuses a JWT_SECRET under 32 bytes in %s', (env) => {
+    const error = configError({ NODE_ENV: env, JWT_SECRET: 'x'.repeat(31) });
+    expect(error.message).toMatch(/^ {2}JWT_SECRET: must be at least 32 bytes/m);
+  });
+
+  it('measures JWT_SECRET in bytes, not characters', () => {
+    // 16 two-byte characters are 32 bytes; 16 characters with one ASCII are 31.
+    expect(loadConfig({ JWT_SECRET: 'é'.repeat(16) }).jwtSecret).toBe('é'.repeat(16));
+    configError({ JWT_SECRET: `${'é'.repeat(15)}x` });
+  });
+
+  it('never repeats a refused secret in its message', () => {
+    const secret = 'short-but-still-a-secret';
+    expect(configError({ JWT_SECRET: secret }).message).not.toContain(secret);
+  });
+});
