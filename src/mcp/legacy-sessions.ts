@@ -72,7 +72,12 @@ export class LegacySessions {
       return;
     }
     if (this.#sessions.size >= this.#options.maxSessions && !(await this.#evictLeastRecentlyUsed())) {
-      sendRpcError(res, 503, -32000, 'Too many open sessions; try again later or use the 2026-07-28 protocol');
+      sendRpcError(
+        res,
+        503,
+        -32000,
+        'Too many open sessions; try again later or use the 2026-07-28 protocol',
+      );
       return;
     }
     const server = build();
@@ -104,9 +109,12 @@ export class LegacySessions {
   /** Closes every session idle for longer than the TTL. */
   async evictIdle(): Promise<void> {
     const cutoff = this.#now() - this.#options.idleTtlMs;
-    const idle = [...this.#sessions.values()].filter((session) => session.active === 0 && session.lastSeen <= cutoff);
+    const idle = [...this.#sessions.values()].filter(
+      (session) => session.active === 0 && session.lastSeen <= cutoff,
+    );
     await Promise.all(idle.map((session) => session.transport.close()));
-    if (idle.length) this.#options.logger.info({ evicted: idle.length, open: this.size }, 'closed idle MCP sessions');
+    if (idle.length)
+      this.#options.logger.info({ evicted: idle.length, open: this.size }, 'closed idle MCP sessions');
   }
 
   async #evictLeastRecentlyUsed(): Promise<boolean> {

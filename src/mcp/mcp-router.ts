@@ -2,9 +2,13 @@
 // checks. 2026-07-28 requests are stateless through createMcpHandler; 2025-era requests go
 // to bounded sessions (full features) or, when sessions are off, are served statelessly by
 // the same handler (for multi-process deployments without sticky routing).
-import { requireBearerAuth, hostHeaderValidation } from '@modelcontextprotocol/express';
+import { hostHeaderValidation, requireBearerAuth } from '@modelcontextprotocol/express';
 import { toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
-import { createMcpHandler, getOAuthProtectedResourceMetadataUrl, isLegacyRequest } from '@modelcontextprotocol/server';
+import {
+  createMcpHandler,
+  getOAuthProtectedResourceMetadataUrl,
+  isLegacyRequest,
+} from '@modelcontextprotocol/server';
 import express, { type ErrorRequestHandler, type RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import { SCOPES } from '../services/auth-schemas.ts';
@@ -52,7 +56,8 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     version: options.version,
     toolCallLimiter: new RateLimiter({ capacity: options.toolCallsPerMinute, windowMs: 60_000 }),
   });
-  const onerror = (error: Error) => logger.debug({ errorMessage: error.message.slice(0, 200) }, 'mcp transport');
+  const onerror = (error: Error) =>
+    logger.debug({ errorMessage: error.message.slice(0, 200) }, 'mcp transport');
   const handler = createMcpHandler(({ authInfo }) => build(userIdOf(authInfo)), {
     legacy: options.legacySessions ? 'reject' : 'stateless',
     onerror,
@@ -77,11 +82,18 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
 
   const guards: RequestHandler[] = [
     ...(options.allowedHosts ? [hostHeaderValidation([...options.allowedHosts])] : []),
-    originCheck([...options.allowedOrigins, new URL(options.publicUrl).origin]),
+    originCheck(
+      [...options.allowedOrigins, new URL(options.publicUrl).origin],
+      options.allowedHosts !== undefined,
+    ),
     // Only JSON bodies are parsed; any other type reaches the SDK unread and gets its 415.
     express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }),
     rejectBatches,
-    requireBearerAuth({ verifier: tokenVerifier(options.auth, resource), resourceMetadataUrl: metadataUrl, expectedResource: resource }),
+    requireBearerAuth({
+      verifier: tokenVerifier(options.auth, resource),
+      resourceMetadataUrl: metadataUrl,
+      expectedResource: resource,
+    }),
   ];
 
   router.all(PATHS, ...guards, async (req, res) => {
@@ -107,12 +119,15 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
 /**
  * Browsers send Origin; a page on another site must not drive a user's agent session
  * (DNS rebinding, CSRF). Requests without Origin (non-browser clients) pass; `null` does not.
+ * On loopback, where Host was already checked against the allow-list, a page served from
+ * the very host and port it calls is same-origin and passes too.
  */
-function originCheck(allowed: readonly string[]): RequestHandler {
+function originCheck(allowed: readonly string[], hostChecked: boolean): RequestHandler {
   const origins = new Set(allowed);
   return (req, res, next) => {
     const origin = req.get('origin');
-    if (origin === undefined || origins.has(origin)) {
+    const sameOrigin = hostChecked && origin === `${req.protocol}://${req.get('host')}`;
+    if (origin === undefined || origins.has(origin) || sameOrigin) {
       next();
       return;
     }

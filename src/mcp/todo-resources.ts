@@ -1,6 +1,11 @@
 // A todo as a resource (todo://{id}) for clients that attach context rather than call
 // tools, and a prompt that plans the day from open todos.
-import { completable, type McpServer, ResourceNotFoundError, ResourceTemplate } from '@modelcontextprotocol/server';
+import {
+  completable,
+  type McpServer,
+  ResourceNotFoundError,
+  ResourceTemplate,
+} from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { NotFoundError } from '../services/errors.ts';
 import { PAGE_LIMIT_MAX } from '../services/todo-schemas.ts';
@@ -8,11 +13,12 @@ import type { McpContext } from './mcp-context.ts';
 import { describeTodo } from './todo-tools.ts';
 
 const MIME = 'application/json';
+const THEMES = ['work', 'home', 'errands', 'urgent only'];
+// The SDK looks for the completer inside `.optional()`, so completable wraps the inner string.
 const planArgsSchema = z.object({
-  focus: completable(
-    z.string().max(200).optional().describe('Optional theme for the day, e.g. "work" or "errands".'),
-    () => ['work', 'home', 'errands', 'urgent only'],
-  ),
+  focus: completable(z.string().max(200), (prefix) => THEMES.filter((theme) => theme.startsWith(prefix)))
+    .optional()
+    .describe('Optional theme for the day, e.g. "work" or "errands".'),
 });
 
 export function registerTodoResources(server: McpServer, mcp: McpContext): void {
@@ -23,7 +29,11 @@ export function registerTodoResources(server: McpServer, mcp: McpContext): void 
     'todo',
     new ResourceTemplate('todo://{id}', {
       list: async () => ({
-        resources: (await recent()).items.map((todo) => ({ uri: `todo://${todo.id}`, name: todo.title, mimeType: MIME })),
+        resources: (await recent()).items.map((todo) => ({
+          uri: `todo://${todo.id}`,
+          name: todo.title,
+          mimeType: MIME,
+        })),
       }),
       complete: {
         id: async (prefix) =>
@@ -32,7 +42,8 @@ export function registerTodoResources(server: McpServer, mcp: McpContext): void 
     }),
     {
       title: 'Todo',
-      description: 'One todo as JSON, with the same fields as get_todo_by_id. The 100 most recently changed are listed.',
+      description:
+        'One todo as JSON, with the same fields as get_todo_by_id. The 100 most recently changed are listed.',
       mimeType: MIME,
     },
     async (uri, variables) => {
@@ -53,7 +64,8 @@ export function registerTodoResources(server: McpServer, mcp: McpContext): void 
     'plan_my_day',
     {
       title: 'Plan my day',
-      description: 'Drafts a plan for today from your open todos, most urgent first (due date, then priority).',
+      description:
+        'Drafts a plan for today from your open todos, most urgent first (due date, then priority).',
       argsSchema: planArgsSchema,
     },
     async ({ focus }) => {

@@ -1,7 +1,12 @@
 // The five curated tools. Their names are those of the reference app, which users of the
 // pattern know; descriptions are written for a model: when to use the tool, what comes
 // back, what to call next. Schemas are the services' own, so both edges validate alike.
-import type { CallToolResult, InputRequiredResult, McpServer, ServerContext } from '@modelcontextprotocol/server';
+import type {
+  CallToolResult,
+  InputRequiredResult,
+  McpServer,
+  ServerContext,
+} from '@modelcontextprotocol/server';
 import { acceptedContent, inputRequired, inputResponse, requireScopes } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Todo } from '../repositories/types.ts';
@@ -75,12 +80,17 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
     guarded('get_all_todos', async (args: z.output<typeof listTodosSchema>) => {
       const page = await todos.list(userId, args);
       const lines = page.items.map(describeTodo);
-      const more = page.nextCursor ? `\nMore todos exist: call get_all_todos with cursor ${JSON.stringify(page.nextCursor)}.` : '';
-      return textResult(`${page.items.length} todo(s)${lines.length ? `:\n${lines.join('\n')}` : '.'}${more}`, {
-        todos: page.items,
-        count: page.items.length,
-        nextCursor: page.nextCursor,
-      });
+      const more = page.nextCursor
+        ? `\nMore todos exist: call get_all_todos with cursor ${JSON.stringify(page.nextCursor)}.`
+        : '';
+      return textResult(
+        `${page.items.length} todo(s)${lines.length ? `:\n${lines.join('\n')}` : '.'}${more}`,
+        {
+          todos: page.items,
+          count: page.items.length,
+          nextCursor: page.nextCursor,
+        },
+      );
     }),
   );
 
@@ -96,7 +106,9 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
       annotations: READ_ONLY,
       scopeChallenge: readScope,
     },
-    guarded('get_todo_by_id', async ({ id }: { id: string }) => todoResult('Todo', await todos.get(userId, id))),
+    guarded('get_todo_by_id', async ({ id }: { id: string }) =>
+      todoResult('Todo', await todos.get(userId, id)),
+    ),
   );
 
   server.registerTool(
@@ -109,7 +121,12 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
         'call that succeeded; check with get_all_todos if unsure.',
       inputSchema: createTodoSchema,
       outputSchema: todoSchema,
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
       scopeChallenge: writeScope,
     },
     guarded('create_todo', async (args: z.output<typeof createTodoSchema>) =>
@@ -128,7 +145,12 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
         'version. Returns the updated todo.',
       inputSchema: updateTodoArgumentsSchema,
       outputSchema: todoSchema,
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
       scopeChallenge: writeScope,
     },
     guarded('update_todo', async (args: z.output<typeof updateTodoArgumentsSchema>) => {
@@ -157,7 +179,10 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
         const view = inputResponse(ctx.mcpReq.inputResponses, 'confirm');
         const answer = acceptedContent(ctx.mcpReq.inputResponses, 'confirm', confirmSchema);
         if (view.kind === 'elicit' && (view.action !== 'accept' || answer?.confirm !== true)) {
-          return textResult(`Not deleted: the user did not confirm deleting todo ${id}.`, { deleted: false, id });
+          return textResult(`Not deleted: the user did not confirm deleting todo ${id}.`, {
+            deleted: false,
+            id,
+          });
         }
         if (answer === undefined) {
           const todo = await todos.get(userId, id); // a missing todo is reported before the user is asked

@@ -1,4 +1,9 @@
-import { type AuthInfo, OAuthError, OAuthErrorCode, type OAuthTokenVerifier } from '@modelcontextprotocol/server';
+import {
+  type AuthInfo,
+  OAuthError,
+  OAuthErrorCode,
+  type OAuthTokenVerifier,
+} from '@modelcontextprotocol/server';
 import type { AuthService } from '../services/auth-service.ts';
 import { UnauthorizedError } from '../services/errors.ts';
 
@@ -22,7 +27,8 @@ export function tokenVerifier(auth: AuthService, resource: URL): OAuthTokenVerif
         };
       } catch (error) {
         // Anything but OAuthError becomes a 500 in the SDK middleware.
-        if (error instanceof UnauthorizedError) throw new OAuthError(OAuthErrorCode.InvalidToken, error.message);
+        if (error instanceof UnauthorizedError)
+          throw new OAuthError(OAuthErrorCode.InvalidToken, error.message);
         throw error;
       }
     },

@@ -45,7 +45,11 @@ export function errorResult(text: string): CallToolResult {
 }
 
 /** Maps anything a tool threw to an isError result; only domain errors keep their message. */
-export function toolErrorResult(error: unknown, logger: Logger, context: { tool: string; userId?: string }): CallToolResult {
+export function toolErrorResult(
+  error: unknown,
+  logger: Logger,
+  context: { tool: string; userId?: string },
+): CallToolResult {
   if (error instanceof DomainError) {
     const details =
       error instanceof InvalidInputError
@@ -55,8 +59,15 @@ export function toolErrorResult(error: unknown, logger: Logger, context: { tool:
   }
   const reference = crypto.randomUUID();
   logger.error(
-    { ...context, reference, errorName: (error as Error)?.name, errorMessage: String((error as Error)?.message).slice(0, 200) },
+    {
+      ...context,
+      reference,
+      errorName: (error as Error)?.name,
+      errorMessage: String((error as Error)?.message).slice(0, 200),
+    },
     'tool failed unexpectedly',
   );
-  return errorResult(`The server failed to complete ${context.tool} (reference ${reference}). Try again later.`);
+  return errorResult(
+    `The server failed to complete ${context.tool} (reference ${reference}). Try again later.`,
+  );
 }

@@ -37,7 +37,10 @@ describe.each(ERAS)('MCP tools in the %s era', (era) => {
   });
 
   it('creates, reads, updates and deletes a todo', async () => {
-    const created = await mcp.client.callTool({ name: 'create_todo', arguments: { title: 'Buy milk', priority: 4 } });
+    const created = await mcp.client.callTool({
+      name: 'create_todo',
+      arguments: { title: 'Buy milk', priority: 4 },
+    });
     expect(created.isError).toBeFalsy();
     const todo = created.structuredContent as { id: string; version: number; title: string };
     expect(todo).toMatchObject({ title: 'Buy milk', priority: 4, version: 1 });
@@ -76,9 +79,15 @@ describe.each(ERAS)('MCP tools in the %s era', (era) => {
     const created = await mcp.client.callTool({ name: 'create_todo', arguments: { title: 'Original' } });
     const { id } = created.structuredContent as { id: string };
     await mcp.client.callTool({ name: 'update_todo', arguments: { id, title: 'Changed by someone' } });
-    const stale = await mcp.client.callTool({ name: 'update_todo', arguments: { id, title: 'Mine', expectedVersion: 1 } });
+    const stale = await mcp.client.callTool({
+      name: 'update_todo',
+      arguments: { id, title: 'Mine', expectedVersion: 1 },
+    });
     expect(stale.isError).toBe(true);
     expect(textOf(stale)).toContain('expectedVersion 2');
-    await expect(ctx.services.todos.get(alice.id, id)).resolves.toMatchObject({ title: 'Changed by someone', version: 2 });
+    await expect(ctx.services.todos.get(alice.id, id)).resolves.toMatchObject({
+      title: 'Changed by someone',
+      version: 2,
+    });
   });
 });

@@ -1,0 +1,230 @@
+// security.md 3-5 on /mcp, and per-tool scopes: every request is authenticated, whatever its
+// era or session, and a read-only token cannot write.
+import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { InsufficientScopeError } from '@modelcontextprotocol/client';
+import jwt from 'jsonwebtoken';
+import request from 'supertest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createTestContext,
+  PASSWORD,
+  PUBLIC_URL,
+  TEST_SECRET,
+  type TestContext,
+  type TestUser,
+} from '../helpers.ts';
+import { type Connected, connect, ERAS } from './mcp-helpers.ts';
+import { countTodos, createTodoCall, type RawCaller, rawCaller } from './raw-mcp.ts';
+
+const METADATA_URL = `${PUBLIC_URL}/.well-known/oauth-protected-resource/mcp`;
+
+type Claims = Record<string, unknown>;
+
+const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** The claims our service issues for `sub`, valid now. */
+function claimsFor(sub: string): Claims {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    iss: PUBLIC_URL,
+    sub,
+    aud: [`${PUBLIC_URL}/api`, `${PUBLIC_URL}/mcp`],
+    iat: now,
+    exp: now + 600,
+    jti: randomUUID(),
+    scope: 'todos:read todos:write',
+  };
+}
+
+/** Signs exactly these claims with HS256 (jsonwebtoken would add a missing iat). */
+const signHs256 = (claims: Claims, secret = TEST_SECRET) =>
+  jwt.sign(claims, secret, { algorithm: 'HS256', noTimestamp: !('iat' in claims) });
+
+const rsaKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+
+const FORGERIES: [string, (sub: string) => string][] = [
+  ['an expired token', (sub) => signHs256({ ...claimsFor(sub), iat: 1_000, exp: 2_000 })],
+  ['a token from another issuer', (sub) => signHs256({ ...claimsFor(sub), iss: 'https://evil.example' })],
+  [
+    'a token whose audience is only the /api resource',
+    (sub) => signHs256({ ...claimsFor(sub), aud: [`${PUBLIC_URL}/api`] }),
+  ],
+  [
+    'an unsigned token (alg: none)',
+    (sub) => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claimsFor(sub))}.`,
+  ],
+  ['a token with its signature stripped', (sub) => signHs256(claimsFor(sub)).replace(/\.[^.]+$/, '.')],
+  [
+    'a token signed with another secret',
+    (sub) => signHs256(claimsFor(sub), 'another-secret-that-is-also-32-bytes-long'),
+  ],
+  ['a genuine RS256 token', (sub) => jwt.sign(claimsFor(sub), rsaKey, { algorithm: 'RS256' })],
+  [
+    'an RS256 header over an HMAC of our secret (algorithm confusion)',
+    (sub) => {
+      const input = `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url(claimsFor(sub))}`;
+      return `${input}.${createHmac('sha256', TEST_SECRET).update(input).digest('base64url')}`;
+    },
+  ],
+  [
+    'a token without exp',
+    (sub) => {
+      const { exp: _dropped, ...claims } = claimsFor(sub);
+      return signHs256(claims);
+    },
+  ],
+  [
+    'a token whose sub was altered after signing',
+    (sub) => {
+      const [header, , signature] = signHs256(claimsFor(sub)).split('.');
+      return `${header}.${b64url(claimsFor(randomUUID()))}.${signature}`;
+    },
+  ],
+];
+
+describe.each(ERAS)('/mcp authentication in the %s era', (era) => {
+  let ctx: TestContext;
+  let alice: TestUser;
+  let base: string;
+  let raw: RawCaller;
+
+  // Refused requests change nothing, so one context serves every test here.
+  beforeAll(async () => {
+    ctx = createTestContext();
+    alice = await ctx.signUp();
+    base = await ctx.listen();
+    raw = await rawCaller(base, era, alice.token);
+  });
+  afterAll(() => ctx.close());
+
+  it('answers a request without Authorization with 401 and a resource_metadata challenge', async () => {
+    const before = countTodos(ctx);
+    const res = await raw.call(...createTodoCall(), { token: null });
+    expect(res.status).toBe(401);
+    const challenge = res.headers.get('www-authenticate') ?? '';
+    expect(challenge).toMatch(/^Bearer /);
+    expect(challenge).toContain(`resource_metadata="${METADATA_URL}"`);
+    expect(countTodos(ctx)).toBe(before);
+  });
+
+  it('accepts a token the test signs with the right claims (the forgeries differ only where named)', async () => {
+    const res = await raw.call(...createTodoCall('Signed by the test'), {
+      token: signHs256(claimsFor(alice.id)),
+    });
+    expect(res.status).toBe(200);
+    expect(res.message?.result?.structuredContent).toMatchObject({ title: 'Signed by the test' });
+  });
+
+  it.each(FORGERIES)('refuses %s with 401 and runs no tool', async (_name, forge) => {
+    const before = countTodos(ctx);
+    const res = await raw.call(...createTodoCall(), { token: forge(alice.id) });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    expect(countTodos(ctx)).toBe(before);
+  });
+
+  it('never writes a bearer token to the logs, accepted or refused', async () => {
+    const forged = signHs256(claimsFor(alice.id), 'another-secret-that-is-also-32-bytes-long');
+    await raw.call('tools/call', { name: 'get_all_todos', arguments: {} });
+    await raw.call('tools/call', { name: 'get_all_todos', arguments: {} }, { token: forged });
+    const logs = ctx.rawLogs();
+    for (const token of [alice.token, forged]) {
+      expect(logs).not.toContain(token);
+      expect(logs).not.toContain(token.split('.')[2]);
+    }
+  });
+
+  it('ignores a token in the query string (?access_token=) and answers 401', async () => {
+    const before = countTodos(ctx);
+    const res = await raw.call(...createTodoCall(), {
+      token: null,
+      path: `/mcp?access_token=${encodeURIComponent(alice.token)}`,
+    });
+    expect(res.status).toBe(401);
+    expect(countTodos(ctx)).toBe(before);
+  });
+});
+
+describe('the protected resource metadata of /mcp', () => {
+  let ctx: TestContext;
+  let base: string;
+
+  beforeAll(async () => {
+    ctx = createTestContext();
+    base = await ctx.listen();
+  });
+  afterAll(() => ctx.close());
+
+  it('is served without auth at the path the 401 challenge names', async () => {
+    const challenged = await fetch(`${base}/mcp`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body: '{}',
+    });
+    const named = /resource_metadata="([^"]+)"/.exec(challenged.headers.get('www-authenticate') ?? '')?.[1];
+    expect(named).toBe(METADATA_URL);
+    const res = await fetch(`${base}${new URL(METADATA_URL).pathname}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const metadata = (await res.json()) as Record<string, unknown>;
+    expect(metadata).toMatchObject({
+      resource: `${PUBLIC_URL}/mcp`,
+      bearer_methods_supported: ['header'],
+      authorization_servers: [PUBLIC_URL],
+    });
+    expect(metadata.scopes_supported).toEqual(['todos:read', 'todos:write']);
+  });
+});
+
+describe.each(ERAS)('a read-only token on /mcp in the %s era', (era) => {
+  let ctx: TestContext;
+  let alice: TestUser;
+  let base: string;
+  let readOnly: string;
+  let mcp: Connected;
+
+  beforeEach(async () => {
+    ctx = createTestContext();
+    alice = await ctx.signUp();
+    base = await ctx.listen();
+    const issued = await request(ctx.app)
+      .post('/api/auth/token')
+      .send({ username: alice.username, password: PASSWORD, scope: 'todos:read' });
+    expect(issued.body.scope).toBe('todos:read');
+    readOnly = issued.body.access_token;
+    await ctx.services.todos.create(alice.id, { title: 'Already there' });
+    mcp = await connect(base, { token: readOnly }, era);
+  });
+  afterEach(async () => {
+    await mcp.client.close();
+    await ctx.close();
+  });
+
+  it('can call get_all_todos', async () => {
+    const result = await mcp.client.callTool({ name: 'get_all_todos', arguments: {} });
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ count: 1, todos: [{ title: 'Already there' }] });
+  });
+
+  it('is refused create_todo with HTTP 403 insufficient_scope, and nothing is written', async () => {
+    const refused = await mcp.client
+      .callTool({ name: 'create_todo', arguments: { title: 'Not allowed' } })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(refused).toBeInstanceOf(InsufficientScopeError);
+    expect(refused).toMatchObject({ requiredScope: 'todos:write' });
+    expect(countTodos(ctx)).toBe(1);
+  });
+
+  it('gets a WWW-Authenticate insufficient_scope challenge naming todos:write on a raw create_todo', async () => {
+    const raw = await rawCaller(base, era, readOnly);
+    const res = await raw.call(...createTodoCall());
+    expect(res.status).toBe(403);
+    const challenge = res.headers.get('www-authenticate') ?? '';
+    expect(challenge).toContain('error="insufficient_scope"');
+    expect(challenge).toContain('scope="todos:write"');
+    expect(countTodos(ctx)).toBe(1);
+  });
+});
