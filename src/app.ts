@@ -6,10 +6,10 @@ import type { Logger } from 'pino';
 import { apiRouter } from './api/api-router.ts';
 import { corsPolicy } from './http/cors.ts';
 import { healthRouter, type Lifecycle } from './http/health.ts';
+import { trackInFlight } from './http/in-flight.ts';
 import { notFoundHandler, problemHandler } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
 import { securityHeaders } from './http/security-headers.ts';
-import { trackInFlight } from './http/in-flight.ts';
 import type { McpEndpoint } from './mcp/mcp-router.ts';
 import type { HealthProbe } from './repositories/types.ts';
 import type { AuthService } from './services/auth-service.ts';
@@ -43,7 +43,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(corsPolicy(deps.corsOrigins));
 
   app.use(healthRouter(deps.health, lifecycle, deps.logger));
-  if (deps.api ?? true) app.use('/api', apiRouter({ auth: deps.auth, todos: deps.todos, publicUrl: deps.publicUrl }));
+  if (deps.api ?? true)
+    app.use('/api', apiRouter({ auth: deps.auth, todos: deps.todos, publicUrl: deps.publicUrl }));
   if (deps.mcp) app.use(deps.mcp.router);
 
   app.use(notFoundHandler);

@@ -65,7 +65,10 @@ async function main(): Promise<void> {
 
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');
-  logger.info({ url: config.publicUrl, host: config.host, port: config.port, serve: config.serve }, 'todos is listening');
+  logger.info(
+    { url: config.publicUrl, host: config.host, port: config.port, serve: config.serve },
+    'todos is listening',
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -42,13 +42,20 @@ export interface TestContext {
 }
 
 export type McpOverrides = Partial<
-  Pick<McpEndpointOptions, 'legacySessions' | 'sessionIdleTtlMs' | 'maxSessions' | 'toolCallsPerMinute' | 'allowedHosts'>
+  Pick<
+    McpEndpointOptions,
+    'legacySessions' | 'sessionIdleTtlMs' | 'maxSessions' | 'toolCallsPerMinute' | 'allowedHosts'
+  >
 >;
 
 let counter = 0;
 
 export function createTestContext(
-  overrides: Partial<ServiceConfig> & { corsOrigins?: string[]; databasePath?: string; mcp?: McpOverrides } = {},
+  overrides: Partial<ServiceConfig> & {
+    corsOrigins?: string[];
+    databasePath?: string;
+    mcp?: McpOverrides;
+  } = {},
 ): TestContext {
   const db = openDatabase(overrides.databasePath ?? ':memory:');
   const config: ServiceConfig = {

@@ -57,7 +57,9 @@ export const patchTodoFields = {
 /** True when a partial update changes something: an empty patch is a mistake worth reporting. */
 export const changesSomething = (patch: Partial<Record<keyof typeof patchTodoFields, unknown>>) =>
   Object.keys(patchTodoFields).some((key) => patch[key as keyof typeof patchTodoFields] !== undefined);
-const EMPTY_PATCH = { message: 'must change at least one of title, description, priority, completed, dueDate' };
+const EMPTY_PATCH = {
+  message: 'must change at least one of title, description, priority, completed, dueDate',
+};
 
 export const patchTodoSchema = z.strictObject(patchTodoFields).refine(changesSomething, EMPTY_PATCH);
 
@@ -76,7 +78,10 @@ export const todoSchema = z.object({
   dueDate: z.iso.date().nullable(),
   createdAt: z.iso.datetime().describe('When the todo was created (UTC).'),
   updatedAt: z.iso.datetime().describe('When the todo last changed (UTC).'),
-  version: z.int().min(1).describe('Starts at 1 and grows by one on every change; send it back as expectedVersion.'),
+  version: z
+    .int()
+    .min(1)
+    .describe('Starts at 1 and grows by one on every change; send it back as expectedVersion.'),
 });
 
 export const TODO_SORT_FIELDS = ['createdAt', 'updatedAt', 'dueDate', 'priority'] as const;
