@@ -24,6 +24,8 @@ export interface AppDeps {
   corsOrigins: readonly string[];
   /** Shared with main.ts, which sets `draining` on shutdown; tests may omit it. */
   lifecycle?: Lifecycle;
+  /** Express's `trust proxy`: how the client address (for login throttling) is found. */
+  trustProxy?: string | number | undefined;
   /** Serve /api (default true); a process may serve /mcp alone. */
   api?: boolean;
   /** The /mcp endpoint, built by the caller so that it can also close it; omitted when not served. */
@@ -35,12 +37,17 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.disable('etag'); // ETags are our todos' versions, not hashes of bodies
   app.set('query parser', 'simple'); // flat key=value pairs; a repeated key becomes an array
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
 
   const lifecycle = deps.lifecycle ?? { draining: false, inFlight: 0 };
   app.use(requestLog(deps.logger));
   app.use(trackInFlight(lifecycle));
   app.use(securityHeaders);
   app.use(corsPolicy(deps.corsOrigins));
+  // A preflight the CORS policy did not answer (origin not allowed) ends here, without CORS headers.
+  app.options('/{*path}', (_req, res) => {
+    res.status(204).end();
+  });
 
   app.use(healthRouter(deps.health, lifecycle, deps.logger));
   if (deps.api ?? true)

@@ -32,6 +32,7 @@ export function createServices(db: Db, config: ServiceConfig) {
     // Ten failures per username and fifty per address every fifteen minutes, refilled evenly.
     usernameThrottle: new RateLimiter({ capacity: 10, windowMs: FIFTEEN_MINUTES }),
     addressThrottle: new RateLimiter({ capacity: 50, windowMs: FIFTEEN_MINUTES }),
+    registrationThrottle: new RateLimiter({ capacity: 50, windowMs: 60 * 60 * 1000 }),
   });
   const todos = new TodoService({
     todos: new SqliteTodoRepository(db),

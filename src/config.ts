@@ -67,10 +67,18 @@ const schema = z.object({
     )
     .pipe(z.array(origin)),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(\d{1,2}|loopback|linklocal|uniquelocal)$/,
+      'must be a number of proxy hops or loopback, linklocal, uniquelocal',
+    )
+    .optional(),
   SERVE: z.enum(['both', 'api', 'mcp']).default('both'),
   MCP_LEGACY_SESSIONS: z.enum(['on', 'off']).default('on'),
   MCP_SESSION_IDLE_TTL: duration.default(15 * 60),
   MCP_MAX_SESSIONS: positiveInteger.default(1000),
+  MCP_MAX_SESSIONS_PER_USER: positiveInteger.default(20),
   MCP_TOOL_CALLS_PER_MINUTE: positiveInteger.default(120),
   MAX_TODOS_PER_USER: positiveInteger.default(10_000),
 });
@@ -88,6 +96,11 @@ export interface Config {
   tokenTtlSeconds: number;
   corsOrigins: string[];
   logLevel: (typeof LOG_LEVELS)[number];
+  /**
+   * Which proxies in front of us to believe about the client address (Express's `trust proxy`).
+   * Unset: the socket address, so behind a proxy every client would share one login throttle.
+   */
+  trustProxy: string | number | undefined;
   maxTodosPerUser: number;
   /** Which interfaces this process serves: /mcp can be scaled as its own process. */
   serve: 'both' | 'api' | 'mcp';
@@ -95,6 +108,7 @@ export interface Config {
   mcpLegacySessions: boolean;
   mcpSessionIdleTtlSeconds: number;
   mcpMaxSessions: number;
+  mcpMaxSessionsPerUser: number;
   mcpToolCallsPerMinute: number;
 }
 
@@ -125,11 +139,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tokenTtlSeconds: values.TOKEN_TTL,
     corsOrigins: values.CORS_ORIGINS,
     logLevel: values.LOG_LEVEL,
+    trustProxy:
+      values.TRUST_PROXY === undefined || !/^\d+$/.test(values.TRUST_PROXY)
+        ? values.TRUST_PROXY
+        : Number(values.TRUST_PROXY),
     maxTodosPerUser: values.MAX_TODOS_PER_USER,
     serve: values.SERVE,
     mcpLegacySessions: values.MCP_LEGACY_SESSIONS === 'on',
     mcpSessionIdleTtlSeconds: values.MCP_SESSION_IDLE_TTL,
     mcpMaxSessions: values.MCP_MAX_SESSIONS,
+    mcpMaxSessionsPerUser: values.MCP_MAX_SESSIONS_PER_USER,
     mcpToolCallsPerMinute: values.MCP_TOOL_CALLS_PER_MINUTE,
   };
 }

@@ -50,6 +50,7 @@ async function main(): Promise<void> {
           legacySessions: config.mcpLegacySessions,
           sessionIdleTtlMs: config.mcpSessionIdleTtlSeconds * 1000,
           maxSessions: config.mcpMaxSessions,
+          maxSessionsPerUser: config.mcpMaxSessionsPerUser,
           toolCallsPerMinute: config.mcpToolCallsPerMinute,
           version: packageJson.version,
         });
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     publicUrl: config.publicUrl,
     corsOrigins: config.corsOrigins,
     lifecycle,
+    trustProxy: config.trustProxy,
     api: config.serve !== 'mcp',
     mcp,
   });

@@ -80,10 +80,21 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['MAX_TODOS_PER_USER', '0'],
     ['MAX_TODOS_PER_USER', 'many'],
+    ['TRUST_PROXY', 'everyone'],
+    ['SERVE', 'web'],
+    ['MCP_LEGACY_SESSIONS', 'yes'],
+    ['MCP_MAX_SESSIONS_PER_USER', '0'],
   ])('refuses %s=%s with a ConfigError that names the variable', (name, value) => {
     const error = configError({ [name]: value });
     // A list variable adds the index of the bad entry: "CORS_ORIGINS.0: …".
     expect(error.message).toMatch(new RegExp(`^  ${name}(\\.\\d+)?: `, 'm'));
+  });
+
+  it.each([
+    ['1', 1],
+    ['loopback', 'loopback'],
+  ])('reads TRUST_PROXY=%s as %s for Express', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toBe(expected);
   });
 
   it('names every malformed variable at once', () => {

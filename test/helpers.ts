@@ -44,7 +44,12 @@ export interface TestContext {
 export type McpOverrides = Partial<
   Pick<
     McpEndpointOptions,
-    'legacySessions' | 'sessionIdleTtlMs' | 'maxSessions' | 'toolCallsPerMinute' | 'allowedHosts'
+    | 'legacySessions'
+    | 'sessionIdleTtlMs'
+    | 'maxSessions'
+    | 'maxSessionsPerUser'
+    | 'toolCallsPerMinute'
+    | 'allowedHosts'
   >
 >;
 
@@ -85,6 +90,7 @@ export function createTestContext(
     legacySessions: true,
     sessionIdleTtlMs: 15 * 60_000,
     maxSessions: 1000,
+    maxSessionsPerUser: 1000,
     toolCallsPerMinute: 10_000,
     version: '0.0.0-test',
     ...overrides.mcp,

@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import express, { type Request, Router } from 'express';
 import { passwordGrantSchema, registerSchema, tokenRequestSchema } from '../services/auth-schemas.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import { bearerAuth } from './bearer.ts';
@@ -9,7 +9,7 @@ export function authRoutes(auth: AuthService): Router {
   const router = Router();
 
   router.post('/register', requireBodyType('json'), jsonBody, async (req, res) => {
-    const user = await auth.register(parseInput(registerSchema, req.body, 'body'));
+    const user = await auth.register(parseInput(registerSchema, req.body, 'body'), clientAddress(req));
     res.status(201).json(user);
   });
 
@@ -23,10 +23,9 @@ export function authRoutes(auth: AuthService): Router {
       const input = req.is('application/x-www-form-urlencoded')
         ? parseInput(passwordGrantSchema, req.body, 'body')
         : parseInput(tokenRequestSchema, req.body, 'body');
-      // req.ip is the socket's address unless the app is configured to trust a proxy.
       const token = await auth.login(
         { username: input.username, password: input.password, scope: input.scope },
-        req.ip ?? 'unknown',
+        clientAddress(req),
       );
       res.json({
         access_token: token.accessToken,
@@ -43,3 +42,6 @@ export function authRoutes(auth: AuthService): Router {
 
   return router;
 }
+
+/** The socket's address, or the proxy-reported one when TRUST_PROXY says which proxies to believe. */
+const clientAddress = (req: Request) => req.ip ?? 'unknown';

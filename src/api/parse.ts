@@ -19,5 +19,7 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, sourc
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
   if (issue.code === 'invalid_type' && issue.path.length === 0) return `expected a JSON ${issue.expected}`;
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) return 'is required';
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received array')) return 'must be given once';
   return issue.message;
 }

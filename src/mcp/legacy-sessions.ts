@@ -21,6 +21,8 @@ interface Session {
 export interface LegacySessionOptions {
   idleTtlMs: number;
   maxSessions: number;
+  /** So that one user opening sessions in a loop cannot push everyone else's out. */
+  maxSessionsPerUser: number;
   logger: Logger;
   now?: () => number;
 }
@@ -71,7 +73,7 @@ export class LegacySessions {
       sendRpcError(res, 503, -32000, 'The server is shutting down');
       return;
     }
-    if (this.#sessions.size >= this.#options.maxSessions && !(await this.#evictLeastRecentlyUsed())) {
+    if (!(await this.#makeRoom(userId))) {
       sendRpcError(
         res,
         503,
@@ -117,9 +119,21 @@ export class LegacySessions {
       this.#options.logger.info({ evicted: idle.length, open: this.size }, 'closed idle MCP sessions');
   }
 
-  async #evictLeastRecentlyUsed(): Promise<boolean> {
+  /**
+   * Frees a place for a new session of this user: at the user's own cap their least recently
+   * used idle session goes; at the global cap, anyone's. False when every candidate is busy.
+   */
+  async #makeRoom(userId: string): Promise<boolean> {
+    const own = [...this.#sessions.values()].filter((session) => session.userId === userId);
+    if (own.length >= this.#options.maxSessionsPerUser) return this.#closeLeastRecentlyUsed(own);
+    if (this.#sessions.size >= this.#options.maxSessions)
+      return this.#closeLeastRecentlyUsed(this.#sessions.values());
+    return true;
+  }
+
+  async #closeLeastRecentlyUsed(candidates: Iterable<Session>): Promise<boolean> {
     let oldest: Session | undefined;
-    for (const session of this.#sessions.values()) {
+    for (const session of candidates) {
       if (session.active === 0 && (!oldest || session.lastSeen < oldest.lastSeen)) oldest = session;
     }
     if (!oldest) return false;

@@ -32,6 +32,7 @@ export interface McpEndpointOptions {
   legacySessions: boolean;
   sessionIdleTtlMs: number;
   maxSessions: number;
+  maxSessionsPerUser: number;
   toolCallsPerMinute: number;
   version: string;
 }
@@ -45,6 +46,8 @@ export interface McpEndpoint {
 
 const PATHS = ['/mcp', '/mcp/'];
 const BODY_LIMIT = '100kb';
+// Bodies express.json() did not parse (other media types) are read by the SDK: same bound.
+const SDK_READ = { maxRequestBodySize: 100 * 1024 };
 
 export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const { logger } = options;
@@ -62,9 +65,14 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     legacy: options.legacySessions ? 'reject' : 'stateless',
     onerror,
   });
-  const modern = toNodeHandler(handler, { onerror });
+  const modern = toNodeHandler(handler, { onerror, ...SDK_READ });
   const sessions = options.legacySessions
-    ? new LegacySessions({ idleTtlMs: options.sessionIdleTtlMs, maxSessions: options.maxSessions, logger })
+    ? new LegacySessions({
+        idleTtlMs: options.sessionIdleTtlMs,
+        maxSessions: options.maxSessions,
+        maxSessionsPerUser: options.maxSessionsPerUser,
+        logger,
+      })
     : undefined;
 
   const router = Router();
@@ -98,7 +106,10 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
 
   router.all(PATHS, ...guards, async (req, res) => {
     const userId = userIdOf(req.auth);
-    if (sessions && (await isLegacyRequest(await toWebRequest(req, req.body), req.body))) {
+    if (
+      sessions &&
+      (await isLegacyRequest(await toWebRequest(req, req.body, SDK_READ), req.body, SDK_READ))
+    ) {
       await sessions.handle(req, res, userId, () => build(userId));
       return;
     }

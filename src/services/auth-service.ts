@@ -32,6 +32,8 @@ export interface AuthServiceDeps {
   usernameThrottle: RateLimiter;
   /** Failed logins per client address. */
   addressThrottle: RateLimiter;
+  /** Registrations per client address: each one costs an argon2 hash, so they are bounded too. */
+  registrationThrottle: RateLimiter;
   now?: () => number;
 }
 
@@ -46,7 +48,10 @@ export class AuthService {
     this.#now = deps.now ?? Date.now;
   }
 
-  async register(input: RegisterInput): Promise<User> {
+  async register(input: RegisterInput, clientAddress: string): Promise<User> {
+    const wait = this.#deps.registrationThrottle.take(clientAddress);
+    if (wait > 0)
+      throw new RateLimitedError('Too many accounts were created from your address. Try again later.', wait);
     const passwordHash = await this.#deps.hasher.hash(input.password);
     const user = await this.#deps.users.create({
       id: randomUUID(),

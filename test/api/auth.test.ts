@@ -29,6 +29,23 @@ describe('accounts: register, token, me', () => {
     expect(res.text).not.toContain('argon2');
   });
 
+  it('says which field is missing when a registration leaves one out', async () => {
+    const res = await request(ctx.app).post('/api/auth/register').send({ username: 'alice' });
+    expectProblem(res, 400, 'validation-failed');
+    expect(res.body.errors).toEqual([{ field: 'password', in: 'body', detail: 'is required' }]);
+  });
+
+  it('limits registrations from one address (each costs a password hash) with 429 and Retry-After', async () => {
+    // The first succeeds, the next 49 are refused as taken after hashing; all 50 count.
+    const attempts = await Promise.all(Array.from({ length: 50 }, () => register('alice')));
+    expect(attempts.filter((res) => res.status === 201)).toHaveLength(1);
+    expect(attempts.filter((res) => res.status === 409)).toHaveLength(49);
+    const refused = await register('bob');
+    expectProblem(refused, 429, 'rate-limited');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(userCount(ctx)).toBe(1);
+  });
+
   it('issues a Bearer token with expires_in and the full scope for JSON credentials', async () => {
     await register('alice');
     const res = await login('alice');

@@ -103,6 +103,13 @@ describe('CORS', () => {
     expect(res.headers['access-control-allow-headers']).toBeUndefined();
   });
 
+  it('answers a preflight from another origin 204 with an empty body, not a list of methods', async () => {
+    const res = await preflight(EVIL_ORIGIN);
+    expect(res.status).toBe(204);
+    expect(res.text).toBe('');
+    expect(res.headers.allow).toBeUndefined();
+  });
+
   it.each([
     ['an origin that only shares a prefix', 'https://app.example.evil.example'],
     ['the allowed host over http', 'http://app.example'],

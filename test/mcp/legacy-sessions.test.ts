@@ -134,6 +134,20 @@ describe('2025-era MCP sessions', () => {
     expect((await onSession(third.sessionId, alice)).status).toBe(200);
   });
 
+  it("makes room at one user's cap from that user's own sessions, never another user's", async () => {
+    const alice = await start({ maxSessionsPerUser: 2 });
+    const bob = await ctx.signUp();
+    const bobs = await open(bob);
+    const firstOfAlice = await open(alice);
+    await sleep(5);
+    await open(alice);
+    await sleep(5);
+    await open(alice); // alice's third: her least recently used session makes room
+    expect(ctx.mcp.sessions?.size).toBe(3);
+    expect((await onSession(firstOfAlice.sessionId, alice)).status).toBe(404);
+    expect((await onSession(bobs.sessionId, bob)).status).toBe(200);
+  });
+
   it('ends a session on DELETE; its id then gets 404', async () => {
     const alice = await start();
     const { transport, sessionId } = await open(alice);
