@@ -1,0 +1,99 @@
+// Starts the real entry point as `node src/main.ts` would run in production: its own process,
+// no configuration but a port, a fresh working directory. Proves the defaults work, that
+// SIGTERM stops it cleanly, and that data and the generated JWT secret survive a restart.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  freePort,
+  jsonHeaders as json,
+  killService,
+  type ServiceProcess,
+  startService,
+  stopService as stop,
+  waitForHealth,
+} from './service-process.ts';
+
+type Started = ServiceProcess;
+const start = (cwd: string, port: number) => startService({ cwd, port });
+
+/** Every stdout line is a pino JSON record; none may be an error (level 50) or worse. */
+function expectCleanOutput(started: Started): void {
+  expect(started.stderr()).toBe('');
+  const records = started
+    .stdout()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { level: number; msg?: string });
+  expect(records.length).toBeGreaterThan(0);
+  expect(records.filter((record) => record.level >= 50)).toEqual([]);
+  expect(records.map((record) => record.msg)).toEqual(
+    expect.arrayContaining(['todos is listening', 'shutting down: draining requests', 'stopped']),
+  );
+}
+
+describe('node src/main.ts', () => {
+  let directory: string;
+  let running: Started[] = [];
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'todos-main-'));
+    running = [];
+  });
+
+  afterEach(() => {
+    for (const service of running) killService(service);
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('serves on its defaults, stops on SIGTERM with exit code 0, and keeps data and tokens across a restart', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+
+    const first = start(directory, port);
+    running.push(first);
+    await waitForHealth(first);
+
+    const credentials = { username: 'process_test', password: 'correct horse battery staple' };
+    const registered = await fetch(`${base}/api/auth/register`, {
+      method: 'POST',
+      headers: json(),
+      body: JSON.stringify(credentials),
+    });
+    expect(registered.status).toBe(201);
+    const issued = await fetch(`${base}/api/auth/token`, {
+      method: 'POST',
+      headers: json(),
+      body: JSON.stringify(credentials),
+    });
+    expect(issued.status).toBe(200);
+    const { access_token: token } = (await issued.json()) as { access_token: string };
+    const created = await fetch(`${base}/api/todos`, {
+      method: 'POST',
+      headers: json(token),
+      body: JSON.stringify({ title: 'Survive a restart' }),
+    });
+    expect(created.status).toBe(201);
+    const todo = (await created.json()) as { id: string; title: string };
+    const listed = await fetch(`${base}/api/todos`, { headers: json(token) });
+    expect(((await listed.json()) as { items: unknown[] }).items).toEqual([todo]);
+
+    expect(await stop(first)).toEqual({ code: 0, signal: null });
+    expectCleanOutput(first);
+
+    // The generated secret is kept beside the default database, readable by its owner only.
+    expect(statSync(join(directory, 'data', 'todos.db')).isFile()).toBe(true);
+    expect(statSync(join(directory, 'data', 'jwt-secret')).mode & 0o777).toBe(0o600);
+
+    const second = start(directory, port);
+    running.push(second);
+    await waitForHealth(second);
+    const relisted = await fetch(`${base}/api/todos`, { headers: json(token) });
+    expect(relisted.status).toBe(200);
+    expect(((await relisted.json()) as { items: unknown[] }).items).toEqual([todo]);
+
+    expect(await stop(second)).toEqual({ code: 0, signal: null });
+    expectCleanOutput(second);
+  });
+});
