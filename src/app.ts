@@ -12,11 +12,13 @@ import { requestLog } from './http/request-log.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import type { McpEndpoint } from './mcp/mcp-router.ts';
 import type { HealthProbe } from './repositories/types.ts';
+import type { AgentTokenService } from './services/agent-token-service.ts';
 import type { AuthService } from './services/auth-service.ts';
 import type { TodoService } from './services/todo-service.ts';
 
 export interface AppDeps {
   auth: AuthService;
+  agentTokens: AgentTokenService;
   todos: TodoService;
   health: HealthProbe;
   logger: Logger;
@@ -51,7 +53,15 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(healthRouter(deps.health, lifecycle, deps.logger));
   if (deps.api ?? true)
-    app.use('/api', apiRouter({ auth: deps.auth, todos: deps.todos, publicUrl: deps.publicUrl }));
+    app.use(
+      '/api',
+      apiRouter({
+        auth: deps.auth,
+        agentTokens: deps.agentTokens,
+        todos: deps.todos,
+        publicUrl: deps.publicUrl,
+      }),
+    );
   if (deps.mcp) app.use(deps.mcp.router);
 
   app.use(notFoundHandler);

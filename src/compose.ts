@@ -1,8 +1,10 @@
 import type { Config } from './config.ts';
 import type { Db } from './repositories/database.ts';
+import { SqliteAgentTokenRepository } from './repositories/sqlite-agent-token-repository.ts';
 import { SqliteHealthProbe } from './repositories/sqlite-health-probe.ts';
 import { SqliteTodoRepository } from './repositories/sqlite-todo-repository.ts';
 import { SqliteUserRepository } from './repositories/sqlite-user-repository.ts';
+import { AgentTokenService } from './services/agent-token-service.ts';
 import { AuthService } from './services/auth-service.ts';
 import { PasswordHasher } from './services/password-hasher.ts';
 import { RateLimiter } from './services/rate-limiter.ts';
@@ -20,15 +22,17 @@ const FIFTEEN_MINUTES = 15 * 60 * 1000;
  * test runs exactly the objects production runs.
  */
 export function createServices(db: Db, config: ServiceConfig) {
-  const users = new SqliteUserRepository(db);
+  const agentTokens = new SqliteAgentTokenRepository(db);
+  const tokens = new TokenCodec({
+    secret: config.jwtSecret,
+    publicUrl: config.publicUrl,
+    ttlSeconds: config.tokenTtlSeconds,
+  });
   const auth = new AuthService({
-    users,
+    users: new SqliteUserRepository(db),
+    agentTokens,
     hasher: new PasswordHasher(),
-    tokens: new TokenCodec({
-      secret: config.jwtSecret,
-      publicUrl: config.publicUrl,
-      ttlSeconds: config.tokenTtlSeconds,
-    }),
+    tokens,
     // Ten failures per username and fifty per address every fifteen minutes, refilled evenly.
     usernameThrottle: new RateLimiter({ capacity: 10, windowMs: FIFTEEN_MINUTES }),
     addressThrottle: new RateLimiter({ capacity: 50, windowMs: FIFTEEN_MINUTES }),
@@ -38,5 +42,7 @@ export function createServices(db: Db, config: ServiceConfig) {
     todos: new SqliteTodoRepository(db),
     maxTodosPerUser: config.maxTodosPerUser,
   });
-  return { auth, todos, health: new SqliteHealthProbe(db) };
+  // A person holds at most fifty live agent tokens: enough for every device and tool they use.
+  const agentTokenService = new AgentTokenService({ agentTokens, tokens, maxActivePerUser: 50 });
+  return { auth, agentTokens: agentTokenService, todos, health: new SqliteHealthProbe(db) };
 }

@@ -1,12 +1,15 @@
 import { Router } from 'express';
+import type { AgentTokenService } from '../services/agent-token-service.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import type { TodoService } from '../services/todo-service.ts';
+import { agentTokenRoutes } from './agent-token-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import { todoRoutes } from './todo-routes.ts';
 
 export interface ApiDeps {
   auth: AuthService;
+  agentTokens: AgentTokenService;
   todos: TodoService;
   publicUrl: string;
 }
@@ -17,6 +20,7 @@ export interface ApiDeps {
  */
 export function apiMounts(deps: ApiDeps): [path: string, router: Router][] {
   return [
+    ['/auth/tokens', agentTokenRoutes(deps.auth, deps.agentTokens)],
     ['/auth', authRoutes(deps.auth)],
     ['/todos', todoRoutes(deps.auth, deps.todos)],
   ];

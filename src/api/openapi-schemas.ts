@@ -4,8 +4,10 @@
 // field added to a response without being documented fails a test.
 import { z } from 'zod';
 import {
+  createAgentTokenSchema,
   passwordGrantSchema,
   registerSchema,
+  SCOPES,
   tokenRequestSchema,
   usernameSchema,
 } from '../services/auth-schemas.ts';
@@ -58,6 +60,27 @@ export const tokenResponseSchema = z.strictObject({
   scope: z.string().describe('The granted scopes, space-separated.'),
 });
 
+export const agentTokenSchema = z.strictObject({
+  id: z.uuid().describe('The token id: revoke with DELETE /api/auth/tokens/{id}.'),
+  name: z.string().describe('What the token is for.'),
+  scopes: z.array(z.enum(SCOPES)).describe('What the agent may do.'),
+  audience: z.array(z.enum(['api', 'mcp'])).describe('Where the token is accepted.'),
+  createdAt: timestamp('token was minted'),
+  expiresAt: timestamp('token stops working'),
+  lastUsedAt: timestamp('token was last used (to the minute)').nullable(),
+  revokedAt: timestamp('token was revoked').nullable(),
+});
+
+export const mintedAgentTokenSchema = agentTokenSchema.extend({
+  token: z.string().describe('The bearer token. Shown once: it is not stored and cannot be shown again.'),
+});
+
+export const agentTokenListSchema = z.strictObject({
+  items: z
+    .array(agentTokenSchema)
+    .describe('Every token you minted, newest first, revoked and expired ones included.'),
+});
+
 /** RFC 9457 problem details; extension members depend on the kind of problem. */
 export const problemSchema = z.looseObject({
   type: z.string().describe('A stable URN naming the kind of problem, e.g. urn:todos:problem:not-found.'),
@@ -90,12 +113,16 @@ const REQUESTS = {
   CreateTodo: createTodoSchema,
   ReplaceTodo: replaceTodoSchema,
   PatchTodo: patchTodoSchema,
+  CreateAgentToken: createAgentTokenSchema,
 };
 const RESPONSES = {
   Todo: todoSchema,
   TodoPage: todoPageSchema,
   User: userSchema,
   TokenResponse: tokenResponseSchema,
+  AgentToken: agentTokenSchema,
+  MintedAgentToken: mintedAgentTokenSchema,
+  AgentTokenList: agentTokenListSchema,
   Problem: problemSchema,
 };
 export type SchemaName = keyof typeof REQUESTS | keyof typeof RESPONSES;
@@ -142,6 +169,8 @@ function toJsonSchema(schema: z.ZodType): JsonSchema {
 }
 
 export const todoIdParameter = () => parameter('id', 'path', true, toJsonSchema(todoIdSchema));
+export const agentTokenIdParameter = () =>
+  parameter('id', 'path', true, toJsonSchema(z.uuid().describe('The agent token id.')));
 
 /**
  * The list filters as query parameters. Their schemas are those of listTodosSchema (typed:

@@ -7,6 +7,7 @@ import type { Scope } from '../services/auth-schemas.ts';
 import { listTodosQuerySchema } from '../services/todo-schemas.ts';
 import { BODY_LIMIT } from './body.ts';
 import {
+  agentTokenIdParameter,
   componentSchemas,
   listQueryParameters,
   type SchemaName,
@@ -129,6 +130,42 @@ function paths(): Json {
         responses: { 200: { description: 'The account.', content: json('User') }, ...errors(401) },
       },
     },
+    '/api/auth/tokens': {
+      post: {
+        operationId: 'mintAgentToken',
+        tags: ['auth'],
+        summary: 'Mint a long-lived, narrowly scoped token for one agent',
+        description:
+          'Only a token from POST /api/auth/token may mint, list and revoke agent tokens. The new token is shown once.',
+        security: secured(),
+        requestBody: body('CreateAgentToken'),
+        responses: {
+          201: { description: 'The token and its record.', content: json('MintedAgentToken') },
+          ...errors(400, 401, 403, 413, 415),
+          409: problem('You hold the maximum number of active agent tokens; `limit` says how many.'),
+        },
+      },
+      get: {
+        operationId: 'listAgentTokens',
+        tags: ['auth'],
+        summary: 'Your agent tokens (never the tokens themselves)',
+        security: secured(),
+        responses: {
+          200: { description: 'Your agent tokens.', content: json('AgentTokenList') },
+          ...errors(401, 403),
+        },
+      },
+    },
+    '/api/auth/tokens/{id}': {
+      delete: {
+        operationId: 'revokeAgentToken',
+        tags: ['auth'],
+        summary: 'Revoke an agent token: both interfaces refuse it from the next request on',
+        security: secured(),
+        parameters: [ref('parameters', 'AgentTokenId')],
+        responses: { 204: { description: 'Revoked.' }, ...errors(401, 403, 404) },
+      },
+    },
     '/api/todos': {
       get: {
         operationId: 'listTodos',
@@ -226,6 +263,7 @@ export function openApiDocument(publicUrl: string): Json {
       ),
       parameters: {
         TodoId: todoIdParameter(),
+        AgentTokenId: agentTokenIdParameter(),
         IfMatch: {
           name: 'If-Match',
           in: 'header',

@@ -33,4 +33,20 @@ export const migrations: readonly string[] = [
   CREATE INDEX todos_by_priority ON todos (user_id, priority, id);
   CREATE INDEX todos_by_due      ON todos (user_id, coalesce(due_date, '9999-12-31'), id);
   `,
+  `
+  -- Long-lived tokens a person mints for one agent. Only what verification and listing need
+  -- is kept: never the token itself, which is shown once when minted.
+  CREATE TABLE agent_tokens (
+    id           TEXT PRIMARY KEY,                  -- the token's jti
+    user_id      TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name         TEXT NOT NULL,
+    scopes       TEXT NOT NULL,                     -- space-separated, as in the token
+    audience     TEXT NOT NULL,                     -- space-separated: api, mcp
+    created_at   TEXT NOT NULL,
+    expires_at   TEXT NOT NULL,
+    last_used_at TEXT,
+    revoked_at   TEXT
+  ) STRICT;
+  CREATE INDEX agent_tokens_by_user ON agent_tokens (user_id, created_at);
+  `,
 ];

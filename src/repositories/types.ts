@@ -97,6 +97,29 @@ export interface TodoRepository {
   delete(userId: string, id: string, expectedVersion?: number): Promise<boolean>;
 }
 
+export interface AgentToken {
+  id: string;
+  name: string;
+  scopes: string[];
+  audience: ('api' | 'mcp')[];
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface AgentTokenRepository {
+  /** Stores the token unless the user already holds `maxActive` unrevoked, unexpired ones; undefined then. */
+  insert(userId: string, token: AgentToken, maxActive: number): Promise<AgentToken | undefined>;
+  /** Every token of the user, newest first, revoked and expired ones included. */
+  list(userId: string): Promise<AgentToken[]>;
+  /** The token when it belongs to the user, is not revoked and has not expired at `now`. */
+  findActive(userId: string, id: string, now: string): Promise<AgentToken | undefined>;
+  /** Marks the user's token revoked (once); false when the user has no such token. */
+  revoke(userId: string, id: string, at: string): Promise<boolean>;
+  touch(id: string, at: string): Promise<void>;
+}
+
 export interface HealthProbe {
   /** Resolves when the store answers a real query; rejects otherwise. */
   ping(): Promise<void>;

@@ -47,3 +47,31 @@ export const passwordGrantSchema = z.object({ grant_type: z.literal('password'),
 
 export type RegisterInput = z.output<typeof registerSchema>;
 export type TokenRequestInput = z.output<typeof tokenRequestSchema>;
+
+export const AGENT_TOKEN_MAX_SECONDS = 90 * 86_400;
+export const AGENT_TOKEN_DEFAULT_SECONDS = 30 * 86_400;
+
+/** What a person asks for when minting a token for one agent: as little as the agent needs. */
+export const createAgentTokenSchema = z.strictObject({
+  name: text({ min: 1, max: 100, multiline: false, trim: true }).describe(
+    'What the token is for, e.g. "VS Code on my laptop"; shown when listing tokens.',
+  ),
+  scopes: z
+    .array(z.enum(SCOPES))
+    .min(1)
+    .max(SCOPES.length)
+    .transform((scopes) => [...new Set(scopes)])
+    .describe('What the agent may do: todos:read, todos:write, or both.'),
+  audience: z
+    .enum(['mcp', 'api', 'both'])
+    .default('mcp')
+    .describe('Where the token is accepted: the MCP server (default), the REST API, or both.'),
+  expiresIn: z
+    .int()
+    .min(60)
+    .max(AGENT_TOKEN_MAX_SECONDS)
+    .default(AGENT_TOKEN_DEFAULT_SECONDS)
+    .describe(`Lifetime in seconds, up to 90 days (${AGENT_TOKEN_MAX_SECONDS}); default 30 days.`),
+});
+
+export type CreateAgentTokenInput = z.output<typeof createAgentTokenSchema>;

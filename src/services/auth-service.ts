@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { User, UserRepository } from '../repositories/types.ts';
+import type { AgentTokenRepository, User, UserRepository } from '../repositories/types.ts';
 import type { RegisterInput, Scope, TokenRequestInput } from './auth-schemas.ts';
 import { SCOPES } from './auth-schemas.ts';
 import { ConflictError, NotFoundError, RateLimitedError, UnauthorizedError } from './errors.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import type { RateLimiter } from './rate-limiter.ts';
-import type { Audience, TokenCodec } from './token-codec.ts';
+import type { Audience, TokenCodec, TokenKind } from './token-codec.ts';
 
 /** Who is calling, as established from a verified token. Edges pass `userId` to services. */
 export interface Principal {
+  /** A person signed in with a password, or an agent holding a token that person minted. */
+  kind: TokenKind;
   userId: string;
   username: string;
   scopes: Scope[];
@@ -26,6 +28,7 @@ export interface IssuedToken {
 
 export interface AuthServiceDeps {
   users: UserRepository;
+  agentTokens: AgentTokenRepository;
   hasher: PasswordHasher;
   tokens: TokenCodec;
   /** Failed logins per username (case-insensitive). */
@@ -39,9 +42,13 @@ export interface AuthServiceDeps {
 
 const BAD_CREDENTIALS = 'The username or password is incorrect.';
 
+// Persisting "last used" on every request would turn each read into a write: once a minute is enough.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 export class AuthService {
   readonly #deps: AuthServiceDeps;
   readonly #now: () => number;
+  readonly #lastUsedWritten = new Map<string, number>();
 
   constructor(deps: AuthServiceDeps) {
     this.#deps = deps;
@@ -105,15 +112,31 @@ export class AuthService {
    */
   async authenticate(token: string, audience: Audience): Promise<Principal> {
     const claims = this.#deps.tokens.verify(token, audience);
+    if (claims.kind === 'agent') await this.#checkAgentToken(claims.userId, claims.tokenId);
     const user = await this.#deps.users.findById(claims.userId);
     if (!user) throw new UnauthorizedError('The access token is invalid or expired.');
     return {
+      kind: claims.kind,
       userId: user.id,
       username: user.username,
       scopes: claims.scopes,
       tokenId: claims.tokenId,
       expiresAt: claims.expiresAt,
     };
+  }
+
+  /** An agent token works only while its record exists and is not revoked: one primary-key read. */
+  async #checkAgentToken(userId: string, tokenId: string): Promise<void> {
+    const now = this.#now();
+    const record = await this.#deps.agentTokens.findActive(userId, tokenId, new Date(now).toISOString());
+    if (!record) {
+      this.#lastUsedWritten.delete(tokenId);
+      throw new UnauthorizedError('The access token has been revoked or has expired.');
+    }
+    if (now - (this.#lastUsedWritten.get(tokenId) ?? 0) >= LAST_USED_RESOLUTION_MS) {
+      this.#lastUsedWritten.set(tokenId, now);
+      await this.#deps.agentTokens.touch(tokenId, new Date(now).toISOString());
+    }
   }
 
   async getUser(userId: string): Promise<User> {

@@ -7,7 +7,11 @@ import { UnauthorizedError } from './errors.ts';
 /** The resources a token can be issued for (RFC 8707 resource indicators). */
 export type Audience = 'api' | 'mcp';
 
+/** A person's sign-in token, or a long-lived token a person minted for one agent (revocable). */
+export type TokenKind = 'user' | 'agent';
+
 export interface TokenClaims {
+  kind: TokenKind;
   userId: string;
   tokenId: string;
   scopes: Scope[];
@@ -50,17 +54,24 @@ export class TokenCodec {
     return this.#resources[audience];
   }
 
-  sign(userId: string, scopes: readonly Scope[]): { token: string; claims: TokenClaims } {
+  /** A sign-in token by default; agent tokens pass their stored id, audiences and lifetime. */
+  sign(
+    userId: string,
+    scopes: readonly Scope[],
+    agent?: { tokenId: string; audiences: readonly Audience[]; ttlSeconds: number },
+  ): { token: string; claims: TokenClaims } {
     const issuedAt = Math.floor(this.#now() / 1000);
     const claims: TokenClaims = {
+      kind: agent ? 'agent' : 'user',
       userId,
-      tokenId: randomUUID(),
+      tokenId: agent?.tokenId ?? randomUUID(),
       scopes: [...scopes],
-      audiences: [this.#resources.api, this.#resources.mcp],
+      audiences: (agent?.audiences ?? (['api', 'mcp'] as const)).map((audience) => this.#resources[audience]),
       issuedAt,
-      expiresAt: issuedAt + this.#ttlSeconds,
+      expiresAt: issuedAt + (agent?.ttlSeconds ?? this.#ttlSeconds),
     };
     const payload = {
+      ...(agent ? { kind: 'agent' } : {}),
       iss: this.#issuer,
       sub: claims.userId,
       aud: claims.audiences,
@@ -87,7 +98,7 @@ export class TokenCodec {
       throw new UnauthorizedError('The access token is invalid or expired.');
     }
     if (typeof payload === 'string') throw new UnauthorizedError('The access token is invalid or expired.');
-    const { sub, aud, iat, exp, jti, scope } = payload;
+    const { sub, aud, iat, exp, jti, scope, kind } = payload;
     const scopes = typeof scope === 'string' ? scope.split(' ') : [];
     if (
       typeof sub !== 'string' ||
@@ -95,12 +106,14 @@ export class TokenCodec {
       typeof iat !== 'number' ||
       typeof exp !== 'number' ||
       aud === undefined ||
+      (kind !== undefined && kind !== 'agent') ||
       scopes.length === 0 ||
       !scopes.every((s): s is Scope => (SCOPES as readonly string[]).includes(s))
     ) {
       throw new UnauthorizedError('The access token is invalid or expired.');
     }
     return {
+      kind: kind === 'agent' ? 'agent' : 'user',
       userId: sub,
       tokenId: jti,
       scopes,
