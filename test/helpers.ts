@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
+import type { Logger } from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/app.ts';
 import { createServices, type ServiceConfig } from '../src/compose.ts';
@@ -33,6 +34,8 @@ export interface TestContext {
   /** The raw log output, for checks that nothing secret was written. */
   rawLogs: () => string;
   mcp: McpEndpoint;
+  /** The logger the app writes to (captured for logs()). */
+  logger: Logger;
   /** Registers a user (unique name unless given) and returns it with a full-scope token. */
   signUp: (username?: string) => Promise<TestUser>;
   /** Listens on an ephemeral loopback port (for real MCP clients) and returns the base URL. */
@@ -126,6 +129,7 @@ export function createTestContext(
         .map((line) => JSON.parse(line) as Record<string, unknown>),
     rawLogs: () => output,
     mcp,
+    logger,
     signUp,
     listen: async () => {
       server ??= app.listen(0, '127.0.0.1');
