@@ -1,86 +1,12 @@
-// security.md 3-5 on /mcp, and per-tool scopes: every request is authenticated, whatever its
-// era or session, and a read-only token cannot write.
-import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { InsufficientScopeError } from '@modelcontextprotocol/client';
-import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createTestContext,
-  PASSWORD,
-  PUBLIC_URL,
-  TEST_SECRET,
-  type TestContext,
-  type TestUser,
-} from '../helpers.ts';
+import { claimsFor, forgeries, signHs256 } from '../forged-tokens.ts';
+import { createTestContext, PASSWORD, PUBLIC_URL, type TestContext, type TestUser } from '../helpers.ts';
 import { type Connected, connect, ERAS } from './mcp-helpers.ts';
 import { countTodos, createTodoCall, type RawCaller, rawCaller } from './raw-mcp.ts';
 
 const METADATA_URL = `${PUBLIC_URL}/.well-known/oauth-protected-resource/mcp`;
-
-type Claims = Record<string, unknown>;
-
-const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** The claims our service issues for `sub`, valid now. */
-function claimsFor(sub: string): Claims {
-  const now = Math.floor(Date.now() / 1000);
-  return {
-    iss: PUBLIC_URL,
-    sub,
-    aud: [`${PUBLIC_URL}/api`, `${PUBLIC_URL}/mcp`],
-    iat: now,
-    exp: now + 600,
-    jti: randomUUID(),
-    scope: 'todos:read todos:write',
-  };
-}
-
-/** Signs exactly these claims with HS256 (jsonwebtoken would add a missing iat). */
-const signHs256 = (claims: Claims, secret = TEST_SECRET) =>
-  jwt.sign(claims, secret, { algorithm: 'HS256', noTimestamp: !('iat' in claims) });
-
-const rsaKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-
-const FORGERIES: [string, (sub: string) => string][] = [
-  ['an expired token', (sub) => signHs256({ ...claimsFor(sub), iat: 1_000, exp: 2_000 })],
-  ['a token from another issuer', (sub) => signHs256({ ...claimsFor(sub), iss: 'https://evil.example' })],
-  [
-    'a token whose audience is only the /api resource',
-    (sub) => signHs256({ ...claimsFor(sub), aud: [`${PUBLIC_URL}/api`] }),
-  ],
-  [
-    'an unsigned token (alg: none)',
-    (sub) => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claimsFor(sub))}.`,
-  ],
-  ['a token with its signature stripped', (sub) => signHs256(claimsFor(sub)).replace(/\.[^.]+$/, '.')],
-  [
-    'a token signed with another secret',
-    (sub) => signHs256(claimsFor(sub), 'another-secret-that-is-also-32-bytes-long'),
-  ],
-  ['a genuine RS256 token', (sub) => jwt.sign(claimsFor(sub), rsaKey, { algorithm: 'RS256' })],
-  [
-    'an RS256 header over an HMAC of our secret (algorithm confusion)',
-    (sub) => {
-      const input = `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url(claimsFor(sub))}`;
-      return `${input}.${createHmac('sha256', TEST_SECRET).update(input).digest('base64url')}`;
-    },
-  ],
-  [
-    'a token without exp',
-    (sub) => {
-      const { exp: _dropped, ...claims } = claimsFor(sub);
-      return signHs256(claims);
-    },
-  ],
-  [
-    'a token whose sub was altered after signing',
-    (sub) => {
-      const [header, , signature] = signHs256(claimsFor(sub)).split('.');
-      return `${header}.${b64url(claimsFor(randomUUID()))}.${signature}`;
-    },
-  ],
-];
 
 describe.each(ERAS)('/mcp authentication in the %s era', (era) => {
   let ctx: TestContext;
@@ -115,7 +41,7 @@ describe.each(ERAS)('/mcp authentication in the %s era', (era) => {
     expect(res.message?.result?.structuredContent).toMatchObject({ title: 'Signed by the test' });
   });
 
-  it.each(FORGERIES)('refuses %s with 401 and runs no tool', async (_name, forge) => {
+  it.each(forgeries('mcp'))('refuses %s with 401 and runs no tool', async (_name, forge) => {
     const before = countTodos(ctx);
     const res = await raw.call(...createTodoCall(), { token: forge(alice.id) });
     expect(res.status).toBe(401);

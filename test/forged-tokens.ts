@@ -1,0 +1,101 @@
+// Tokens for the authentication tests of both interfaces: the claims we issue, and the
+// catalogue of forged or bent tokens each interface must refuse.
+import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { PUBLIC_URL, TEST_SECRET } from './helpers.ts';
+
+export type Claims = Record<string, unknown>;
+
+export const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** The claims our service issues, for `sub`, valid now. */
+export function claimsFor(sub: string): Claims {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    iss: PUBLIC_URL,
+    sub,
+    aud: [`${PUBLIC_URL}/api`, `${PUBLIC_URL}/mcp`],
+    iat: now,
+    exp: now + 600,
+    jti: randomUUID(),
+    scope: 'todos:read todos:write',
+  };
+}
+
+// jsonwebtoken keeps a given iat, adds one when missing, and with noTimestamp drops it.
+const exactly = (claims: Claims) => ({ noTimestamp: !('iat' in claims) });
+
+/** Signs exactly these claims with HS256 and `secret`. */
+export const signHs256 = (claims: Claims, secret = TEST_SECRET) =>
+  jwt.sign(claims, secret, { algorithm: 'HS256', ...exactly(claims) });
+
+/** A token with any header, its signature an HMAC-SHA256 under our secret. */
+export function handMade(header: Claims, claims: Claims): string {
+  const input = `${b64url(header)}.${b64url(claims)}`;
+  return `${input}.${createHmac('sha256', TEST_SECRET).update(input).digest('base64url')}`;
+}
+
+const without = (claims: Claims, name: string): Claims => {
+  const { [name]: _dropped, ...rest } = claims;
+  return rest;
+};
+
+const rsaKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+
+/**
+ * Every way of forging or bending a token that item 4 of security.md lists, and a few more,
+ * for a request to `resource`: each must be refused with 401 there.
+ */
+export const forgeries = (resource: 'api' | 'mcp'): [string, (sub: string) => string][] => [
+  ['an expired token', (sub) => signHs256({ ...claimsFor(sub), iat: 1_000, exp: 2_000 })],
+  ['a token from another issuer', (sub) => signHs256({ ...claimsFor(sub), iss: 'https://evil.example' })],
+  [
+    `a token whose audience is only /${resource === 'api' ? 'mcp' : 'api'}`,
+    (sub) => signHs256({ ...claimsFor(sub), aud: [`${PUBLIC_URL}/${resource === 'api' ? 'mcp' : 'api'}`] }),
+  ],
+  [
+    'a token for another host',
+    (sub) =>
+      signHs256({
+        ...claimsFor(sub),
+        aud: [`https://evil.example/${resource}`],
+        iss: 'https://evil.example',
+      }),
+  ],
+  [
+    'an unsigned token (alg: none)',
+    (sub) => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claimsFor(sub))}.`,
+  ],
+  ['a token with its signature stripped', (sub) => signHs256(claimsFor(sub)).replace(/\.[^.]+$/, '.')],
+  [
+    'a token with its signature and final dot stripped',
+    (sub) => signHs256(claimsFor(sub)).replace(/\.[^.]+$/, ''),
+  ],
+  [
+    'a token signed with another secret',
+    (sub) => signHs256(claimsFor(sub), 'another-secret-that-is-also-32-bytes-long'),
+  ],
+  ['a genuine RS256 token', (sub) => jwt.sign(claimsFor(sub), rsaKey, { algorithm: 'RS256' })],
+  [
+    'an RS256 header over an HMAC of our secret (algorithm confusion)',
+    (sub) => handMade({ alg: 'RS256', typ: 'JWT' }, claimsFor(sub)),
+  ],
+  [
+    'an HS512 token signed with our secret',
+    (sub) => jwt.sign(claimsFor(sub), TEST_SECRET, { algorithm: 'HS512' }),
+  ],
+  ...['exp', 'iss', 'sub', 'aud', 'iat', 'jti', 'scope'].map((claim): [string, (sub: string) => string] => [
+    `a token without ${claim}`,
+    (sub) => signHs256(without(claimsFor(sub), claim)),
+  ]),
+  ['a token with an unknown scope', (sub) => signHs256({ ...claimsFor(sub), scope: 'todos:read admin' })],
+  ['a token with an empty scope', (sub) => signHs256({ ...claimsFor(sub), scope: '' })],
+  [
+    'a token whose sub was altered after signing',
+    (sub) => {
+      const [header, , signature] = signHs256(claimsFor(sub)).split('.');
+      return `${header}.${b64url(claimsFor(randomUUID()))}.${signature}`;
+    },
+  ],
+  ['a correctly signed token for a user that does not exist', () => signHs256(claimsFor(randomUUID()))],
+];
