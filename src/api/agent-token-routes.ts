@@ -3,10 +3,10 @@ import type { AgentToken } from '../repositories/types.ts';
 import type { AgentTokenService } from '../services/agent-token-service.ts';
 import { createAgentTokenSchema } from '../services/auth-schemas.ts';
 import type { AuthService, Principal } from '../services/auth-service.ts';
-import { NotFoundError } from '../services/errors.ts';
 import { bearerAuth } from './bearer.ts';
 import { jsonBody, requireBodyType } from './body.ts';
 import { parseInput } from './parse.ts';
+import { pathId } from './path-id.ts';
 
 /** /api/auth/tokens: a signed-in person mints, lists and revokes tokens for their agents. */
 export function agentTokenRoutes(auth: AuthService, agentTokens: AgentTokenService): Router {
@@ -27,9 +27,7 @@ export function agentTokenRoutes(auth: AuthService, agentTokens: AgentTokenServi
   });
 
   router.delete('/:id', signedIn, async (req, res) => {
-    const id = String(req.params.id);
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('Agent token', id.slice(0, 64));
-    await agentTokens.revoke(principal(req), id);
+    await agentTokens.revoke(principal(req), pathId(req, 'Agent token'));
     res.status(204).end();
   });
 

@@ -1,19 +1,18 @@
 import { type Request, type Response, Router } from 'express';
 import type { Todo } from '../repositories/types.ts';
 import type { AuthService } from '../services/auth-service.ts';
-import { NotFoundError } from '../services/errors.ts';
 import {
   createTodoSchema,
   listTodosQuerySchema,
   patchTodoSchema,
   replaceTodoSchema,
-  todoIdSchema,
 } from '../services/todo-schemas.ts';
 import type { TodoService } from '../services/todo-service.ts';
 import { bearerAuth } from './bearer.ts';
 import { jsonBody, requireBodyType } from './body.ts';
 import { expectedVersion, setEtag } from './etag.ts';
 import { parseInput } from './parse.ts';
+import { pathId } from './path-id.ts';
 
 export function todoRoutes(auth: AuthService, todos: TodoService): Router {
   const router = Router();
@@ -33,23 +32,23 @@ export function todoRoutes(auth: AuthService, todos: TodoService): Router {
   });
 
   router.get('/:id', read, async (req, res) => {
-    sendTodo(res, await todos.get(userId(req), todoId(req)));
+    sendTodo(res, await todos.get(userId(req), pathId(req, 'Todo')));
   });
 
   router.put('/:id', write, json, jsonBody, async (req, res) => {
-    const id = todoId(req);
+    const id = pathId(req, 'Todo');
     const input = parseInput(replaceTodoSchema, req.body, 'body');
     sendTodo(res, await todos.replace(userId(req), id, input, expectedVersion(req)));
   });
 
   router.patch('/:id', write, json, jsonBody, async (req, res) => {
-    const id = todoId(req);
+    const id = pathId(req, 'Todo');
     const input = parseInput(patchTodoSchema, req.body, 'body');
     sendTodo(res, await todos.patch(userId(req), id, input, expectedVersion(req)));
   });
 
   router.delete('/:id', write, async (req, res) => {
-    await todos.delete(userId(req), todoId(req), expectedVersion(req));
+    await todos.delete(userId(req), pathId(req, 'Todo'), expectedVersion(req));
     res.status(204).end();
   });
 
@@ -65,11 +64,4 @@ function sendTodo(res: Response, todo: Todo): void {
 function userId(req: Request): string {
   if (!req.principal) throw new Error('todo route reached without authentication');
   return req.principal.userId;
-}
-
-/** An id that cannot exist answers exactly like one that does not: 404, never a hint. */
-function todoId(req: Request): string {
-  const id = String(req.params.id);
-  if (!todoIdSchema.safeParse(id).success) throw new NotFoundError('Todo', id.slice(0, 64));
-  return id;
 }
