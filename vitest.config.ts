@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Prints the fault suite's figures (cases, crash cycles, writes checked and lost) at the end.
+    globalSetup: ['test/fault/summary-setup.ts'],
   },
 });
