@@ -16,7 +16,9 @@ export function requestLog(logger: Logger): RequestHandler {
     req.requestId = header !== undefined && ACCEPTED_ID.test(header) ? header : randomUUID();
     res.setHeader('X-Request-Id', req.requestId);
     const started = process.hrtime.bigint();
-    res.on('finish', () => {
+    // 'close' fires for every response, also one the client abandoned (a 2025-era GET stream
+    // left open): 'finish' alone would leave those requests without a log line.
+    res.once('close', () => {
       logger.info({
         reqId: req.requestId,
         method: req.method,
@@ -24,6 +26,7 @@ export function requestLog(logger: Logger): RequestHandler {
         status: res.statusCode,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
         userId: req.principal?.userId,
+        ...(res.writableFinished ? {} : { aborted: true }),
       });
     });
     next();

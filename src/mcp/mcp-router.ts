@@ -15,6 +15,7 @@ import { SCOPES } from '../services/auth-schemas.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import { RateLimiter } from '../services/rate-limiter.ts';
 import type { TodoService } from '../services/todo-service.ts';
+import { checkJsonShape } from './json-shape.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { sendRpcError } from './rpc-error.ts';
 import { mcpServerFactory } from './server-factory.ts';
@@ -97,6 +98,7 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     // Only JSON bodies are parsed; any other type reaches the SDK unread and gets its 415.
     express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }),
     rejectBatches,
+    checkJsonShape,
     requireBearerAuth({
       verifier: tokenVerifier(options.auth, resource),
       resourceMetadataUrl: metadataUrl,
@@ -106,10 +108,7 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
 
   router.all(PATHS, ...guards, async (req, res) => {
     const userId = userIdOf(req.auth);
-    if (
-      sessions &&
-      (await isLegacyRequest(await toWebRequest(req, req.body, SDK_READ), req.body, SDK_READ))
-    ) {
+    if (sessions && (await isLegacyRequest(await classifiable(req), req.body, SDK_READ))) {
       await sessions.handle(req, res, userId, () => build(userId));
       return;
     }
@@ -125,6 +124,24 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       await handler.close();
     },
   };
+}
+
+/**
+ * The request isLegacyRequest classifies. Given the body express.json() already parsed, the
+ * SDK classifies from that value and reads only the method and headers of the Request, so
+ * the Request is built without a body: serialising the body into it cost as much as the
+ * conversion toNodeHandler does again for the request it serves. Bodies express.json() left
+ * unread (other media types) are still read from the stream by toWebRequest.
+ */
+function classifiable(req: express.Request): Request | Promise<Request> {
+  if (req.body === undefined) return toWebRequest(req, undefined, SDK_READ);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || name.startsWith(':')) continue;
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else headers.set(name, value);
+  }
+  return new Request(`http://${req.headers.host ?? 'localhost'}${req.url}`, { method: req.method, headers });
 }
 
 /**

@@ -24,9 +24,8 @@ import {
   validTitle,
 } from './arbitraries.ts';
 
-// A 2026-07-28 request whose JSON is nested deeper than about 4,500 levels (10 kB) gets a 500
-// from /mcp today: the SDK's toNodeHandler re-serialises the parsed body with JSON.stringify,
-// which overflows the stack. Nesting stays well below that until /mcp bounds it.
+// Well past the 64 levels /mcp accepts (checkJsonShape); fast-check's own reporting recurses,
+// so the 10,000-level case that overflowed the SDK is a plain test in transport-guards.test.ts.
 export const MAX_DEPTH = 1_000;
 // Under the 100 kB body limit of /mcp, whose 413 is a transport answer, not a tool failure.
 export const MAX_BODY_BYTES = 90_000;

@@ -119,6 +119,27 @@ describe.each(ERAS)('the /mcp transport guards in the %s era', (era) => {
     expectRpcError(res, 400, -32700);
   });
 
+  it('refuses arguments nested 10,000 levels deep as invalid params, not a 500, and runs no tool', async () => {
+    // Spelled out as text: JSON.stringify itself would overflow the stack at this depth.
+    const { body, headers } = raw.request('tools/call', {
+      name: 'create_todo',
+      arguments: { title: 'deep', description: 'DEEP' },
+    });
+    const deep = `${'['.repeat(10_000)}"bottom"${']'.repeat(10_000)}`;
+    const res = await raw.send(JSON.stringify(body).replace('"DEEP"', deep), { headers });
+    expect(res.status).toBe(200);
+    expect(res.message?.error?.code).toBe(-32602);
+    expect(res.message?.error?.message).toContain('nested deeper than 64 levels');
+    expect(countTodos(ctx)).toBe(0);
+  });
+
+  it('refuses a __proto__ key in tool arguments instead of silently dropping it', async () => {
+    const args = JSON.parse('{"title": "with a prototype key", "__proto__": {"priority": 5}}');
+    const res = await raw.call('tools/call', { name: 'create_todo', arguments: args });
+    expect(res.message?.error?.code).toBe(-32602);
+    expect(countTodos(ctx)).toBe(0);
+  });
+
   it('serves /mcp/ (trailing slash) with the same handler, without a redirect', async () => {
     if (era === 'legacy') {
       const opened = await post(base, initializeRequest(), { token: alice.token, path: '/mcp/' });
