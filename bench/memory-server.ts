@@ -1,0 +1,115 @@
+// The in-process measurement child: the app wired exactly as test/helpers.ts and main.ts
+// wire it (createServices → mcpEndpoint → createApp), listening on loopback, plus commands
+// the harness sends over IPC to read what only the process itself can see: its heap after
+// full collections, its open MCP sessions, and the cost of verifying a token.
+//   node --expose-gc bench/memory-server.ts <database path>
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createApp } from '../src/app.ts';
+import { createServices } from '../src/compose.ts';
+import { createLogger } from '../src/logger.ts';
+import { mcpEndpoint } from '../src/mcp/mcp-router.ts';
+import { openDatabase } from '../src/repositories/database.ts';
+import { TokenCodec } from '../src/services/token-codec.ts';
+import { answerCommands } from './process.ts';
+import { PASSWORD } from './seed.ts';
+
+const databasePath = process.argv[2];
+const collect = globalThis.gc;
+if (!databasePath || !collect)
+  throw new Error('usage: node --expose-gc bench/memory-server.ts <database path>');
+
+// Idle sessions are evicted by the real LegacySessions.evictIdle; to get there without
+// waiting out the TTL, this process's clock can be moved forward. LegacySessions reads
+// Date.now through the reference it captures when built, so the shift must exist before.
+const realNow = Date.now;
+let clockShiftMs = 0;
+Date.now = () => realNow() + clockShiftMs;
+
+const IDLE_TTL_MS = 15 * 60_000;
+const SECRET = 'bench-secret-that-is-at-least-32-bytes-long';
+const PUBLIC_URL = 'http://localhost:3000';
+
+const db = openDatabase(databasePath);
+const services = createServices(db, {
+  publicUrl: PUBLIC_URL,
+  tokenTtlSeconds: 3600,
+  maxTodosPerUser: 1_000_000,
+  jwtSecret: SECRET,
+});
+const logger = createLogger('silent');
+const mcp = mcpEndpoint({
+  auth: services.auth,
+  todos: services.todos,
+  logger,
+  publicUrl: PUBLIC_URL,
+  allowedOrigins: [],
+  allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
+  legacySessions: true,
+  sessionIdleTtlMs: IDLE_TTL_MS,
+  maxSessions: 100_000,
+  maxSessionsPerUser: 100_000,
+  toolCallsPerMinute: 1_000_000_000,
+  version: '0.0.0-bench',
+});
+const sessions = mcp.sessions;
+if (!sessions) throw new Error('legacy sessions are off');
+const app = createApp({ ...services, logger, publicUrl: PUBLIC_URL, corsOrigins: [], mcp });
+const server = app.listen(0, '127.0.0.1');
+await new Promise((resolve) => server.once('listening', resolve));
+
+const username = 'bench_memory';
+const user = await services.auth.register({ username, password: PASSWORD }, 'bench');
+const { accessToken } = await services.auth.login({ username, password: PASSWORD }, 'bench');
+const todo = await services.todos.create(user.id, { title: 'Read me again and again' });
+const codec = new TokenCodec({ secret: SECRET, publicUrl: PUBLIC_URL, ttlSeconds: 3600 });
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** µs per call of `run`, over `n` calls after a short warm-up. */
+async function microsPerCall(n: number, run: () => unknown): Promise<number> {
+  for (let i = 0; i < Math.min(1000, n); i++) await run();
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) await run();
+  return Number(process.hrtime.bigint() - started) / 1000 / n;
+}
+
+answerCommands({
+  /**
+   * heapUsed after repeated full collections (what a finalizer or a closing socket releases
+   * needs more than one), with no idle keep-alive socket holding a request.
+   */
+  heap: async () => {
+    server.closeIdleConnections();
+    await sleep(250);
+    for (let i = 0; i < 6; i++) {
+      collect();
+      await settle();
+    }
+    return { heapUsed: process.memoryUsage().heapUsed };
+  },
+  sessions: () => ({ open: sessions.size }),
+  /** Moves the clock past the idle TTL and runs the real eviction. */
+  evict: async () => {
+    clockShiftMs += IDLE_TTL_MS + 1000;
+    await sessions.evictIdle();
+    return { open: sessions.size };
+  },
+  /** Bearer verification as /api runs it (signature and claims, then the user re-loaded), and without the re-load. */
+  tokenCost: async ({ n }) => {
+    const calls = Number(n);
+    return {
+      withUserCheckUs: await microsPerCall(calls, () => services.auth.authenticate(accessToken, 'api')),
+      signatureOnlyUs: await microsPerCall(calls, () => codec.verify(accessToken, 'api')),
+    };
+  },
+});
+
+process.send?.({ port: (server.address() as AddressInfo).port, token: accessToken, todoId: todo.id });
+process.on('SIGTERM', () => {
+  void mcp.close().then(() => {
+    server.closeAllConnections();
+    server.close();
+    db.close();
+  });
+});
