@@ -19,20 +19,30 @@ import {
   updateTodoArgumentsSchema,
   versionedIdSchema,
 } from '../services/todo-schemas.ts';
+import { withCachedJsonSchema } from './cached-json-schema.ts';
 import type { McpContext } from './mcp-context.ts';
 import { textResult, toolErrorResult } from './tool-result.ts';
 
 // Built once at module load: per-request servers reuse these objects instead of rebuilding them.
-const todoListSchema = z.object({
-  todos: z.array(todoSchema),
-  count: z.int().describe('Number of todos on this page.'),
-  nextCursor: z.string().nullable().describe('Pass as cursor to get the next page; null on the last page.'),
-});
-const deleteResultSchema = z.object({
-  deleted: z.boolean().describe('False when the user declined the confirmation.'),
-  id: todoIdSchema,
-});
-const getByIdSchema = z.strictObject({ id: todoIdSchema });
+const todoListSchema = withCachedJsonSchema(
+  z.object({
+    todos: z.array(todoSchema),
+    count: z.int().describe('Number of todos on this page.'),
+    nextCursor: z.string().nullable().describe('Pass as cursor to get the next page; null on the last page.'),
+  }),
+);
+const deleteResultSchema = withCachedJsonSchema(
+  z.object({
+    deleted: z.boolean().describe('False when the user declined the confirmation.'),
+    id: todoIdSchema,
+  }),
+);
+const getByIdSchema = withCachedJsonSchema(z.strictObject({ id: todoIdSchema }));
+const listInputSchema = withCachedJsonSchema(listTodosSchema);
+const createInputSchema = withCachedJsonSchema(createTodoSchema);
+const updateInputSchema = withCachedJsonSchema(updateTodoArgumentsSchema);
+const versionedIdInputSchema = withCachedJsonSchema(versionedIdSchema);
+const todoOutputSchema = withCachedJsonSchema(todoSchema);
 const confirmSchema = z.object({ confirm: z.boolean().describe('Check to delete the todo permanently.') });
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
@@ -72,7 +82,7 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
         'Filter with `completed`, `priority`, `q` (text in title or description) and `dueBefore`. ' +
         'When `nextCursor` is not null, call again with `cursor` set to it (and the same filters) for the next page. ' +
         'Use the returned ids with get_todo_by_id, update_todo or delete_todo.',
-      inputSchema: listTodosSchema,
+      inputSchema: listInputSchema,
       outputSchema: todoListSchema,
       annotations: READ_ONLY,
       scopeChallenge: readScope,
@@ -102,7 +112,7 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
         'Get one todo by its id, with all fields and its current `version`. Use it to check the current state before ' +
         'update_todo, or after an update was refused because the todo changed. Ids come from get_all_todos or create_todo.',
       inputSchema: getByIdSchema,
-      outputSchema: todoSchema,
+      outputSchema: todoOutputSchema,
       annotations: READ_ONLY,
       scopeChallenge: readScope,
     },
@@ -119,8 +129,8 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
         'Create a new todo for the user. Only `title` is required; `priority` defaults to 3 (1 lowest, 5 highest) and ' +
         '`dueDate` is YYYY-MM-DD. Returns the new todo with its id. Each call creates another todo, so do not retry a ' +
         'call that succeeded; check with get_all_todos if unsure.',
-      inputSchema: createTodoSchema,
-      outputSchema: todoSchema,
+      inputSchema: createInputSchema,
+      outputSchema: todoOutputSchema,
       annotations: {
         readOnlyHint: false,
         destructiveHint: false,
@@ -143,8 +153,8 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
         'Mark a task done with `completed: true`. Pass the `version` you last saw as `expectedVersion` so that a change made ' +
         'meanwhile by someone else is never overwritten: if the todo changed, nothing is written and you are told its new ' +
         'version. Returns the updated todo.',
-      inputSchema: updateTodoArgumentsSchema,
-      outputSchema: todoSchema,
+      inputSchema: updateInputSchema,
+      outputSchema: todoOutputSchema,
       annotations: {
         readOnlyHint: false,
         destructiveHint: false,
@@ -167,7 +177,7 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
         'Permanently delete one todo. Only do this when the user asked for it. Where the client supports it, the user is ' +
         'asked to confirm first. Pass `expectedVersion` to delete only if the todo has not changed since you read it. ' +
         'To mark a task done, use update_todo with `completed: true` instead.',
-      inputSchema: versionedIdSchema,
+      inputSchema: versionedIdInputSchema,
       outputSchema: deleteResultSchema,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
       scopeChallenge: writeScope,
