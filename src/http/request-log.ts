@@ -19,6 +19,7 @@ export function requestLog(logger: Logger): RequestHandler {
     // 'close' fires for every response, also one the client abandoned (a 2025-era GET stream
     // left open): 'finish' alone would leave those requests without a log line.
     res.once('close', () => {
+      if (!logger.isLevelEnabled('info')) return;
       logger.info({
         reqId: req.requestId,
         method: req.method,

@@ -119,7 +119,7 @@ export class AuthService {
       kind: claims.kind,
       userId: user.id,
       username: user.username,
-      scopes: claims.scopes,
+      scopes: [...claims.scopes],
       tokenId: claims.tokenId,
       expiresAt: claims.expiresAt,
     };

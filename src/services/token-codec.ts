@@ -29,6 +29,8 @@ export interface TokenCodecOptions {
 }
 
 const ALGORITHM = 'HS256';
+// Distinct live tokens remembered after verification; the oldest is forgotten first.
+const VERIFIED_CACHE_SIZE = 10_000;
 
 /**
  * Signs and verifies our JWTs. The algorithm is pinned on both sides, every claim is
@@ -41,6 +43,7 @@ export class TokenCodec {
   readonly #resources: Record<Audience, string>;
   readonly #ttlSeconds: number;
   readonly #now: () => number;
+  readonly #verified = new Map<string, Readonly<TokenClaims>>();
 
   constructor(options: TokenCodecOptions) {
     this.#key = createSecretKey(Buffer.from(options.secret, 'utf8'));
@@ -83,8 +86,33 @@ export class TokenCodec {
     return { token: jwt.sign(payload, this.#key, { algorithm: ALGORITHM }), claims };
   }
 
-  /** Verifies signature, algorithm, issuer, audience, expiry and the presence of every claim. */
+  /**
+   * Verifies signature, algorithm, issuer, audience, expiry and the presence of every claim.
+   * A token that passed is remembered until it expires: clients send the same token on every
+   * request, and full verification (decode, HMAC, claim checks) was a third of a REST
+   * request's CPU here. A hit needs the identical string for the same audience, so it proves
+   * what the first verification proved; expiry is still checked on every call, and callers
+   * still re-load the user and the agent-token record each time, so deletion and revocation
+   * take effect at once.
+   */
   verify(token: string, audience: Audience): TokenClaims {
+    const key = `${audience} ${token}`;
+    const known = this.#verified.get(key);
+    if (known !== undefined) {
+      if (known.expiresAt > Math.floor(this.#now() / 1000)) return known;
+      this.#verified.delete(key);
+      throw new UnauthorizedError('The access token is invalid or expired.');
+    }
+    const claims = this.#verifyFully(token, audience);
+    if (this.#verified.size >= VERIFIED_CACHE_SIZE) {
+      const oldest = this.#verified.keys().next().value;
+      if (oldest !== undefined) this.#verified.delete(oldest);
+    }
+    this.#verified.set(key, claims);
+    return claims;
+  }
+
+  #verifyFully(token: string, audience: Audience): TokenClaims {
     let payload: jwt.JwtPayload | string;
     try {
       payload = jwt.verify(token, this.#key, {
