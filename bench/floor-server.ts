@@ -9,18 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import express from 'express';
-
-interface TodoRow {
-  id: string;
-  title: string;
-  description: string;
-  priority: number;
-  completed: number;
-  due_date: string | null;
-  created_at: string;
-  updated_at: string;
-  version: number;
-}
+import { TODO_COLUMNS, type TodoRow, toTodo } from '../src/repositories/sqlite-todo-repository.ts';
 
 const [mode, databasePath, userId] = process.argv.slice(2);
 if ((mode !== 'http' && mode !== 'express') || !databasePath || !userId) {
@@ -30,23 +19,11 @@ if ((mode !== 'http' && mode !== 'express') || !databasePath || !userId) {
 const db = new Database(databasePath);
 db.pragma('busy_timeout = 5000');
 const byId = db.prepare<[string, string], TodoRow>(
-  'SELECT id, title, description, priority, completed, due_date, created_at, updated_at, version FROM todos WHERE id = ? AND user_id = ?',
+  `SELECT ${TODO_COLUMNS} FROM todos WHERE id = ? AND user_id = ?`,
 );
 const read = (id: string) => {
   const row = byId.get(id, userId);
-  return (
-    row && {
-      id: row.id,
-      title: row.title,
-      description: row.description,
-      priority: row.priority,
-      completed: row.completed === 1,
-      dueDate: row.due_date,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      version: row.version,
-    }
-  );
+  return row && toTodo(row);
 };
 
 const PREFIX = '/todos/';

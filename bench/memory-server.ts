@@ -63,6 +63,15 @@ const user = await services.auth.register({ username, password: PASSWORD }, 'ben
 const { accessToken } = await services.auth.login({ username, password: PASSWORD }, 'bench');
 const todo = await services.todos.create(user.id, { title: 'Read me again and again' });
 const codec = new TokenCodec({ secret: SECRET, publicUrl: PUBLIC_URL, ttlSeconds: 3600 });
+// An agent token (audience both): every verification also looks its record up (revocation).
+const agentToken = (
+  await services.agentTokens.create(await services.auth.authenticate(accessToken, 'api'), {
+    name: 'bench agent',
+    scopes: ['todos:read', 'todos:write'],
+    audience: 'both',
+    expiresIn: 3600,
+  })
+).token;
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -95,12 +104,20 @@ answerCommands({
     await sessions.evictIdle();
     return { open: sessions.size };
   },
-  /** Bearer verification as /api runs it (signature and claims, then the user re-loaded), and without the re-load. */
+  /**
+   * Bearer verification as both edges run it: a person's token (the JWT, remembered once
+   * verified, then the user re-loaded: what makes a deleted user's tokens stop working), an
+   * agent's token (the same, plus the look-up of its record: what makes revocation immediate),
+   * and a full JWT verification of a token never seen before (distinct tokens defeat the cache).
+   */
   tokenCost: async ({ n }) => {
     const calls = Number(n);
+    const fresh = Array.from({ length: calls + 1000 }, () => codec.sign(user.id, ['todos:read']).token);
+    let next = 0;
     return {
-      withUserCheckUs: await microsPerCall(calls, () => services.auth.authenticate(accessToken, 'api')),
-      signatureOnlyUs: await microsPerCall(calls, () => codec.verify(accessToken, 'api')),
+      userTokenUs: await microsPerCall(calls, () => services.auth.authenticate(accessToken, 'api')),
+      agentTokenUs: await microsPerCall(calls, () => services.auth.authenticate(agentToken, 'api')),
+      fullVerifyUs: await microsPerCall(calls, () => codec.verify(fresh[next++] ?? '', 'api')),
     };
   },
 });

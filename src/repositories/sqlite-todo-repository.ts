@@ -1,7 +1,8 @@
 import type { Db } from './database.ts';
 import type { Todo, TodoChanges, TodoFields, TodoQuery, TodoRepository, TodoSortField } from './types.ts';
 
-interface TodoRow {
+/** A row of `todos` as SQLite returns it; exported for the benchmark's floors and the fault suite's checks. */
+export interface TodoRow {
   id: string;
   title: string;
   description: string;
@@ -13,7 +14,8 @@ interface TodoRow {
   version: number;
 }
 
-const COLUMNS = 'id, title, description, priority, completed, due_date, created_at, updated_at, version';
+export const TODO_COLUMNS =
+  'id, title, description, priority, completed, due_date, created_at, updated_at, version';
 
 // The SQL expression each sort orders by; it must match an index in migrations.ts and
 // todoSortKey() in types.ts, or keyset pagination skips or repeats rows.
@@ -32,7 +34,7 @@ const FIELD_COLUMNS: Record<keyof TodoFields, string> = {
   dueDate: 'due_date',
 };
 
-function toTodo(row: TodoRow): Todo {
+export function toTodo(row: TodoRow): Todo {
   return {
     id: row.id,
     title: row.title,
@@ -66,7 +68,7 @@ export class SqliteTodoRepository implements TodoRepository {
   constructor(db: Db) {
     this.#db = db;
     this.#get = db.prepare<[string, string], TodoRow>(
-      `SELECT ${COLUMNS} FROM todos WHERE id = ? AND user_id = ?`,
+      `SELECT ${TODO_COLUMNS} FROM todos WHERE id = ? AND user_id = ?`,
     );
     this.#insert = db.prepare(
       `INSERT INTO todos (id, user_id, title, description, priority, completed, due_date, created_at, updated_at, version)
@@ -119,7 +121,7 @@ export class SqliteTodoRepository implements TodoRepository {
       params.afterKey = query.after.key;
       params.afterId = query.after.id;
     }
-    const sql = `SELECT ${COLUMNS} FROM todos WHERE ${where.join(' AND ')}
+    const sql = `SELECT ${TODO_COLUMNS} FROM todos WHERE ${where.join(' AND ')}
       ORDER BY ${sortExpression} ${direction}, id ${direction} LIMIT @limit`;
     const rows = this.#prepared(sql).all(params) as TodoRow[];
     return rows.map(toTodo);
@@ -156,7 +158,7 @@ export class SqliteTodoRepository implements TodoRepository {
       sql += ' AND version = @expectedVersion';
       params.expectedVersion = expectedVersion;
     }
-    const row = this.#prepared(`${sql} RETURNING ${COLUMNS}`).get(params) as TodoRow | undefined;
+    const row = this.#prepared(`${sql} RETURNING ${TODO_COLUMNS}`).get(params) as TodoRow | undefined;
     return row && toTodo(row);
   }
 
