@@ -3,6 +3,7 @@
 // the harness sends over IPC to read what only the process itself can see: its heap after
 // full collections, its open MCP sessions, and the cost of verifying a token.
 //   node --expose-gc bench/memory-server.ts <database path>
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from '../src/app.ts';
@@ -27,7 +28,8 @@ let clockShiftMs = 0;
 Date.now = () => realNow() + clockShiftMs;
 
 const IDLE_TTL_MS = 15 * 60_000;
-const SECRET = 'bench-secret-that-is-at-least-32-bytes-long';
+// A fresh secret per run: nothing signed here should verify anywhere else.
+const SECRET = randomBytes(32).toString('base64url');
 const PUBLIC_URL = 'http://localhost:3000';
 
 const db = openDatabase(databasePath);

@@ -2,6 +2,8 @@
 // REST with a bearer token; MCP tools/call in the 2026-07-28 era (per-request `_meta`
 // envelope and Mcp-Method/Mcp-Name headers, no session) and in the 2025 era on a session
 // opened once with initialize.
+
+import { rpcMessage as parseRpcMessage } from '../test/rpc-message.ts';
 import type { LoadRequest } from './load.ts';
 
 export const MODERN_VERSION = '2026-07-28';
@@ -97,19 +99,8 @@ export async function openSession(base: string, token: string): Promise<string> 
 }
 
 /** The JSON-RPC message in a response: the JSON body, or the data of the last SSE event. */
-export function rpcMessage(text: string): { result?: { isError?: boolean }; error?: unknown } | undefined {
-  const data = text
-    .split('\n')
-    .filter((line) => line.startsWith('data:'))
-    .map((line) => line.slice(5).trim())
-    .filter(Boolean)
-    .at(-1);
-  try {
-    return JSON.parse(data ?? text);
-  } catch {
-    return undefined;
-  }
-}
+export const rpcMessage = (text: string) =>
+  parseRpcMessage<{ result?: { isError?: boolean }; error?: unknown }>(text);
 
 export async function signIn(base: string, username: string, password: string): Promise<string> {
   const res = await fetch(`${base}/api/auth/token`, {

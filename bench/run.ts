@@ -4,6 +4,7 @@
 // separate in-process child, prints a table and the budgets, and writes JSON to .bench/.
 // --check exits 1 when a budget fails; --quick (CI smoke) runs each scenario for about a
 // second and checks no budget; any failed request fails every mode.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +45,8 @@ const WARMUP = quick ? 0 : 1;
 const LIST_SIZES = quick ? [100, 1_000, 10_000] : [100, 10_000, 100_000];
 const only = flags.only === undefined ? undefined : new RegExp(flags.only);
 const wanted = (name: string) => !only || only.test(name);
-const SECRET = 'bench-secret-that-is-at-least-32-bytes-long';
+// A fresh secret per run: nothing signed here should verify anywhere else.
+const SECRET = randomBytes(32).toString('base64url');
 const started = performance.now();
 const log = (line: string) =>
   process.stderr.write(`${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s  ${line}\n`);

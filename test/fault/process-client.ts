@@ -3,6 +3,7 @@
 // on a process that was killed.
 import type { Era } from '../mcp/mcp-helpers.ts';
 import { rawCaller } from '../mcp/raw-mcp.ts';
+import { rpcMessage } from '../rpc-message.ts';
 
 export const REQUEST_TIMEOUT_MS = 5_000;
 export const JWT_SECRET = 'fault-suite-secret-of-at-least-32-bytes!';
@@ -80,18 +81,8 @@ export async function toolCaller(base: string, era: Era, token: string): Promise
 
 /** The result of a JSON-RPC answer sent as JSON or as the last event of an SSE stream. */
 function resultOf(text: string): Pick<ToolAnswer, 'result'> {
-  const data = text
-    .split('\n')
-    .filter((line) => line.startsWith('data:'))
-    .map((line) => line.slice(5).trim())
-    .filter(Boolean)
-    .at(-1);
-  try {
-    const message = JSON.parse(data ?? text) as { result?: ToolAnswer['result'] };
-    return message.result ? { result: message.result } : {};
-  } catch {
-    return {};
-  }
+  const message = rpcMessage<{ result?: ToolAnswer['result'] }>(text);
+  return message?.result ? { result: message.result } : {};
 }
 
 /** A small seeded generator (mulberry32), so that a failing run can be repeated with its seed. */

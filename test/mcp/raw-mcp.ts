@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import type { TestContext } from '../helpers.ts';
+import { rpcMessage } from '../rpc-message.ts';
 import type { Era } from './mcp-helpers.ts';
 
 export const MODERN_VERSION = '2026-07-28';
@@ -40,21 +41,12 @@ export async function post(base: string, body: unknown, options: PostOptions): P
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, text, message: parseMessage(text) };
-}
-
-function parseMessage(text: string): RawResponse['message'] {
-  const data = text
-    .split('\n')
-    .filter((line) => line.startsWith('data:'))
-    .map((line) => line.slice(5).trim())
-    .filter(Boolean)
-    .at(-1);
-  try {
-    return JSON.parse(data ?? text);
-  } catch {
-    return undefined;
-  }
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    message: rpcMessage<RawResponse['message']>(text),
+  };
 }
 
 /** The per-request envelope a 2026-07-28 client puts in `_meta`. */
