@@ -147,4 +147,8 @@ export function createTestContext(
   };
 }
 
+/** Todos stored, whoever owns them: checks that a refused request wrote nothing. */
+export const countTodos = (ctx: TestContext): number =>
+  ctx.db.prepare('SELECT count(*) FROM todos').pluck().get() as number;
+
 export const bearer = (user: TestUser) => ({ Authorization: `Bearer ${user.token}` });

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   bearer,
+  countTodos,
   createTestContext,
   PUBLIC_URL,
   TEST_SECRET,
@@ -91,7 +92,7 @@ describe('agent tokens', () => {
     } finally {
       await mcp.client.close();
     }
-    expect(ctx.db.prepare('SELECT count(*) FROM todos').pluck().get()).toBe(0);
+    expect(countTodos(ctx)).toBe(0);
   });
 
   it('refuses an MCP-only token on /api, and an API-only token on /mcp', async () => {
@@ -142,7 +143,7 @@ describe('agent tokens', () => {
       } finally {
         await mcp.client.close();
       }
-      expect(ctx.db.prepare('SELECT count(*) FROM todos').pluck().get()).toBe(0);
+      expect(countTodos(ctx)).toBe(0);
       const listed = await request(ctx.app).get('/api/auth/tokens').set(bearer(alice));
       expect(listed.body.items[0].revokedAt).not.toBeNull();
     },

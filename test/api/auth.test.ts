@@ -2,7 +2,7 @@ import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, createTestContext, PASSWORD, type TestContext } from '../helpers.ts';
+import { bearer, countTodos, createTestContext, PASSWORD, type TestContext } from '../helpers.ts';
 import { expectProblem } from './expect-problem.ts';
 
 const userCount = (ctx: TestContext) => ctx.db.prepare('SELECT count(*) FROM users').pluck().get() as number;
@@ -92,7 +92,7 @@ describe('accounts: register, token, me', () => {
     const created = await request(ctx.app).post('/api/todos').set(auth).send({ title: 'nope' });
     expectProblem(created, 403, 'forbidden');
     expect(created.headers['www-authenticate']).toContain('error="insufficient_scope"');
-    expect(ctx.db.prepare('SELECT count(*) FROM todos').pluck().get()).toBe(0);
+    expect(countTodos(ctx)).toBe(0);
   });
 });
 

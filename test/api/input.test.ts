@@ -1,10 +1,8 @@
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Todo } from '../../src/repositories/types.ts';
-import { bearer, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { bearer, countTodos, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { expectProblem } from './expect-problem.ts';
-
-const todoCount = (ctx: TestContext) => ctx.db.prepare('SELECT count(*) FROM todos').pluck().get() as number;
 
 describe('request bodies', () => {
   let ctx: TestContext;
@@ -44,7 +42,7 @@ describe('request bodies', () => {
         expect(body.errors).toEqual([{ field: '', in: 'body', detail: `unknown field(s): ${field}` }]);
       }
       expect(await ctx.services.todos.get(alice.id, todo.id)).toEqual(todo);
-      expect(todoCount(ctx)).toBe(1);
+      expect(countTodos(ctx)).toBe(1);
       expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     },
@@ -57,14 +55,14 @@ describe('request bodies', () => {
       expect(body.detail).toBe('The body is not valid JSON.');
     }
     expect(await ctx.services.todos.get(alice.id, todo.id)).toEqual(todo);
-    expect(todoCount(ctx)).toBe(1);
+    expect(countTodos(ctx)).toBe(1);
   });
 
   it('refuses a body over the 32 kB limit with 413, writing nothing', async () => {
     const huge = JSON.stringify({ title: 'Big', description: 'x'.repeat(40 * 1024) });
     for (const res of await writeAll(huge)) expectProblem(res, 413, 'payload-too-large');
     expect(await ctx.services.todos.get(alice.id, todo.id)).toEqual(todo);
-    expect(todoCount(ctx)).toBe(1);
+    expect(countTodos(ctx)).toBe(1);
   });
 
   it('refuses Content-Type: text/plain with 415, even when the text is valid JSON', async () => {
@@ -76,7 +74,7 @@ describe('request bodies', () => {
     ]);
     for (const res of results) expectProblem(res, 415, 'unsupported-media-type');
     expect(await ctx.services.todos.get(alice.id, todo.id)).toEqual(todo);
-    expect(todoCount(ctx)).toBe(1);
+    expect(countTodos(ctx)).toBe(1);
   });
 
   it('refuses a form-encoded todo with 415', async () => {
@@ -86,7 +84,7 @@ describe('request bodies', () => {
       .type('form')
       .send({ title: 'Form' });
     expectProblem(res, 415, 'unsupported-media-type');
-    expect(todoCount(ctx)).toBe(1);
+    expect(countTodos(ctx)).toBe(1);
   });
 
   it('refuses an empty body with 400', async () => {
@@ -98,7 +96,7 @@ describe('request bodies', () => {
     ]);
     for (const res of results) expectProblem(res, 400);
     expect(await ctx.services.todos.get(alice.id, todo.id)).toEqual(todo);
-    expect(todoCount(ctx)).toBe(1);
+    expect(countTodos(ctx)).toBe(1);
   });
 
   it.each(['null', '[]', '"Buy milk"', '42', 'true', '[{"title": "x"}]'])(
@@ -106,7 +104,7 @@ describe('request bodies', () => {
     async (raw) => {
       for (const res of await writeAll(raw)) expectProblem(res, 400);
       expect(await ctx.services.todos.get(alice.id, todo.id)).toEqual(todo);
-      expect(todoCount(ctx)).toBe(1);
+      expect(countTodos(ctx)).toBe(1);
     },
   );
 
@@ -167,7 +165,7 @@ describe('odd todo ids', () => {
     ['an encoded slash', 'a%2Fb'],
   ])('answers the id %s with 404 problem+json on GET, PUT, PATCH and DELETE', async (_name, id) => {
     for (const res of await Promise.all(methods(id))) expectProblem(res, 404, 'not-found');
-    expect(todoCount(ctx)).toBe(1);
+    expect(countTodos(ctx)).toBe(1);
   });
 
   it.each([
@@ -178,7 +176,7 @@ describe('odd todo ids', () => {
     'answers an id with %s, which cannot be decoded, with 400 problem+json, never 500',
     async (_name, id) => {
       for (const res of await Promise.all(methods(id))) expectProblem(res, 400, 'malformed-url');
-      expect(todoCount(ctx)).toBe(1);
+      expect(countTodos(ctx)).toBe(1);
       expect(ctx.rawLogs()).not.toContain('unhandled error');
     },
   );

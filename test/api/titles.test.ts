@@ -1,9 +1,7 @@
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { bearer, countTodos, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { expectProblem } from './expect-problem.ts';
-
-const todoCount = (ctx: TestContext) => ctx.db.prepare('SELECT count(*) FROM todos').pluck().get() as number;
 
 describe('todo titles and descriptions', () => {
   let ctx: TestContext;
@@ -24,7 +22,7 @@ describe('todo titles and descriptions', () => {
   const expectTitleRefused = async (res: request.Response, detail: string) => {
     const body = expectProblem(res, 400, 'validation-failed');
     expect(body.errors).toEqual([{ field: 'title', in: 'body', detail }]);
-    expect(todoCount(ctx)).toBe(0);
+    expect(countTodos(ctx)).toBe(0);
   };
 
   it('refuses an empty title with 400', async () => {
@@ -94,7 +92,7 @@ describe('todo titles and descriptions', () => {
       const body = expectProblem(await createRaw(raw), 400, 'validation-failed');
       expect(body.errors).toEqual([expect.objectContaining({ field: 'description' })]);
     }
-    expect(todoCount(ctx)).toBe(0);
+    expect(countTodos(ctx)).toBe(0);
   });
 
   it('refuses a title containing any control character (NUL, BEL, ESC, DEL, C1, tab, newline) with 400', async () => {
@@ -114,7 +112,7 @@ describe('todo titles and descriptions', () => {
         { field: 'title', in: 'body', detail: 'must not contain control characters' },
       ]);
     }
-    expect(todoCount(ctx)).toBe(0);
+    expect(countTodos(ctx)).toBe(0);
   });
 
   it('accepts tab and newlines in a description and stores them as sent', async () => {
@@ -139,13 +137,13 @@ describe('todo titles and descriptions', () => {
         },
       ]);
     }
-    expect(todoCount(ctx)).toBe(0);
+    expect(countTodos(ctx)).toBe(0);
   });
 
   it('refuses a description of 2,001 characters and accepts 2,000', async () => {
     expectProblem(await create({ title: 'ok', description: 'd'.repeat(2001) }), 400, 'validation-failed');
     expect((await create({ title: 'ok', description: 'd'.repeat(2000) })).status).toBe(201);
-    expect(todoCount(ctx)).toBe(1);
+    expect(countTodos(ctx)).toBe(1);
   });
 
   it('stores a title that looks like SQL or markup as plain text', async () => {
@@ -153,6 +151,6 @@ describe('todo titles and descriptions', () => {
     const res = await create({ title });
     expect(res.status).toBe(201);
     expect(res.body.title).toBe(title);
-    expect(todoCount(ctx)).toBe(1);
+    expect(countTodos(ctx)).toBe(1);
   });
 });

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Claims, claimsFor, forgeries, signHs256 } from '../forged-tokens.ts';
 import {
   bearer,
+  countTodos,
   createTestContext,
   PASSWORD,
   PUBLIC_URL,
@@ -66,7 +67,7 @@ describe('access tokens', () => {
       expect(read.headers['www-authenticate']).toBe('Bearer realm="todos", error="invalid_token"');
       expectProblem(await request(ctx.app).get('/api/auth/me').set(auth), 401, 'unauthorized');
       expectProblem(await request(ctx.app).post('/api/todos').set(auth).send({ title: 'forged' }), 401);
-      expect(ctx.db.prepare('SELECT count(*) FROM todos').pluck().get()).toBe(0);
+      expect(countTodos(ctx)).toBe(0);
     },
   );
 
@@ -90,7 +91,7 @@ describe('access tokens', () => {
   it('ignores a valid token sent as access_token in a JSON body', async () => {
     const res = await request(ctx.app).post('/api/todos').send({ title: 'x', access_token: alice.token });
     expectProblem(res, 401, 'unauthorized');
-    expect(ctx.db.prepare('SELECT count(*) FROM todos').pluck().get()).toBe(0);
+    expect(countTodos(ctx)).toBe(0);
   });
 
   it('refuses an Authorization header that is not a Bearer token', async () => {

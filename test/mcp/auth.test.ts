@@ -2,9 +2,16 @@ import { InsufficientScopeError } from '@modelcontextprotocol/client';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { claimsFor, forgeries, signHs256 } from '../forged-tokens.ts';
-import { createTestContext, PASSWORD, PUBLIC_URL, type TestContext, type TestUser } from '../helpers.ts';
+import {
+  countTodos,
+  createTestContext,
+  PASSWORD,
+  PUBLIC_URL,
+  type TestContext,
+  type TestUser,
+} from '../helpers.ts';
 import { type Connected, connect, ERAS } from './mcp-helpers.ts';
-import { countTodos, createTodoCall, type RawCaller, rawCaller } from './raw-mcp.ts';
+import { createTodoCall, type RawCaller, rawCaller } from './raw-mcp.ts';
 
 const METADATA_URL = `${PUBLIC_URL}/.well-known/oauth-protected-resource/mcp`;
 

@@ -3,7 +3,6 @@
 
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import type { TestContext } from '../helpers.ts';
 import { rpcMessage } from '../rpc-message.ts';
 import type { Era } from './mcp-helpers.ts';
 
@@ -159,11 +158,6 @@ export function postWithHost(
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
-}
-
-/** Every todo row in the database, whoever owns it. */
-export function countTodos(ctx: TestContext): number {
-  return (ctx.db.prepare('SELECT count(*) AS n FROM todos').get() as { n: number }).n;
 }
 
 /** A well-formed id that no todo has. */

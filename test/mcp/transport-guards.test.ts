@@ -1,10 +1,9 @@
 // security.md 1, 2, 6 and 9, plus malformed JSON and the trailing-slash mount: what /mcp
 // refuses before any tool runs. Each refusal is checked against the database as well.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { countTodos, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { ERAS } from './mcp-helpers.ts';
 import {
-  countTodos,
   createTodoCall,
   initializeRequest,
   MODERN_VERSION,
