@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { AgentTokenRepository, User, UserRepository } from '../repositories/types.ts';
 import type { RegisterInput, Scope, TokenRequestInput } from './auth-schemas.ts';
 import { SCOPES } from './auth-schemas.ts';
-import { ConflictError, NotFoundError, RateLimitedError, UnauthorizedError } from './errors.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  UnauthorizedError,
+} from './errors.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { Audience, TokenCodec, TokenKind } from './token-codec.ts';
@@ -17,6 +23,23 @@ export interface Principal {
   tokenId: string;
   /** Seconds since the epoch. */
   expiresAt: number;
+}
+
+/**
+ * Managing credentials (minting or revoking agent tokens, and OAuth grants) needs a person's
+ * full sign-in: both scopes, from the password grant (or a web session). An agent's token or
+ * a narrowed sign-in must not mint itself a 90-day token or revoke others' access: a leaked
+ * one-hour read-only token must stay a one-hour read-only token.
+ */
+export function assertFullSignIn(caller: Principal, action: string): void {
+  if (caller.kind !== 'user') {
+    throw new ForbiddenError(`Agent tokens cannot ${action}; sign in with your password to do that.`);
+  }
+  if (!SCOPES.every((scope) => caller.scopes.includes(scope))) {
+    throw new ForbiddenError(
+      `To ${action}, sign in with your password without narrowing the scope: this token is limited to ${caller.scopes.join(' ')}.`,
+    );
+  }
 }
 
 export interface IssuedToken {
