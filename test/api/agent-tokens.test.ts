@@ -212,6 +212,7 @@ describe('agent tokens', () => {
   it.each([
     ['no name', { scopes: ['todos:read'] }],
     ['an empty name', { name: '  ', scopes: ['todos:read'] }],
+    ['a name of only zero-width characters', { name: '\u200b\u200b', scopes: ['todos:read'] }],
     ['no scopes', { name: 'x', scopes: [] }],
     ['an unknown scope', { name: 'x', scopes: ['admin'] }],
     ['an unknown audience', { name: 'x', scopes: ['todos:read'], audience: 'web' }],
