@@ -6,6 +6,7 @@ import { SqliteTodoRepository } from './repositories/sqlite-todo-repository.ts';
 import { SqliteUserRepository } from './repositories/sqlite-user-repository.ts';
 import { AgentTokenService } from './services/agent-token-service.ts';
 import { AuthService } from './services/auth-service.ts';
+import { InProcessLoginThrottle } from './services/login-throttle.ts';
 import { PasswordHasher } from './services/password-hasher.ts';
 import { RateLimiter } from './services/rate-limiter.ts';
 import { TodoService } from './services/todo-service.ts';
@@ -33,9 +34,13 @@ export function createServices(db: Db, config: ServiceConfig) {
     agentTokens,
     hasher: new PasswordHasher(),
     tokens,
-    // Ten failures per username and fifty per address every fifteen minutes, refilled evenly.
-    usernameThrottle: new RateLimiter({ capacity: 10, windowMs: FIFTEEN_MINUTES }),
-    addressThrottle: new RateLimiter({ capacity: 50, windowMs: FIFTEEN_MINUTES }),
+    // Failures every fifteen minutes, refilled evenly: fifty from one address, ten for one
+    // username from one address, and a ceiling of a hundred for one username from anywhere.
+    loginThrottle: new InProcessLoginThrottle({
+      perAddress: new RateLimiter({ capacity: 50, windowMs: FIFTEEN_MINUTES }),
+      perUsernameAndAddress: new RateLimiter({ capacity: 10, windowMs: FIFTEEN_MINUTES }),
+      perUsername: new RateLimiter({ capacity: 100, windowMs: FIFTEEN_MINUTES }),
+    }),
     registrationThrottle: new RateLimiter({ capacity: 50, windowMs: 60 * 60 * 1000 }),
   });
   const todos = new TodoService({

@@ -2,7 +2,7 @@
 // catalogue of forged or bent tokens each interface must refuse.
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { PUBLIC_URL, TEST_SECRET } from './helpers.ts';
+import { PUBLIC_URL, TEST_SECRET, TEST_TOKEN_TTL } from './helpers.ts';
 
 export type Claims = Record<string, unknown>;
 
@@ -98,4 +98,42 @@ export const forgeries = (resource: 'api' | 'mcp'): [string, (sub: string) => st
     },
   ],
   ['a correctly signed token for a user that does not exist', () => signHs256(claimsFor(randomUUID()))],
+  // What we would never issue, though signed with our secret (RFC 8725: defence in depth).
+  [
+    'a token issued an hour in the future',
+    (sub) => {
+      const claims = claimsFor(sub);
+      return signHs256({ ...claims, iat: Number(claims.iat) + 3600, exp: Number(claims.exp) + 3600 });
+    },
+  ],
+  [
+    'a token living one second longer than the sign-in lifetime',
+    (sub) => {
+      const claims = claimsFor(sub);
+      return signHs256({ ...claims, exp: Number(claims.iat) + TEST_TOKEN_TTL + 1 });
+    },
+  ],
+  [
+    'a token that expires before it was issued',
+    (sub) => {
+      const claims = claimsFor(sub);
+      return signHs256({ ...claims, iat: Number(claims.exp) + 1 });
+    },
+  ],
+  [
+    'a token with a crit header (an extension we must understand or refuse)',
+    (sub) => handMade({ alg: 'HS256', typ: 'JWT', crit: ['exp'], exp: 1 }, claimsFor(sub)),
+  ],
+  ...(
+    [
+      ['a kid we never set', { kid: 'our-key' }],
+      ['a jku URL', { jku: 'https://evil.example/jwks.json' }],
+      ['an x5u URL', { x5u: 'https://evil.example/cert.pem' }],
+      ['an embedded jwk', { jwk: { kty: 'oct', k: 'c2VjcmV0' } }],
+      ['a typ other than JWT', { typ: 'JOSE' }],
+    ] as const
+  ).map(([what, extra]): [string, (sub: string) => string] => [
+    `a token whose header carries ${what}`,
+    (sub) => handMade({ alg: 'HS256', typ: 'JWT', ...extra }, claimsFor(sub)),
+  ]),
 ];

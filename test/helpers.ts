@@ -17,6 +17,8 @@ import { type Db, openDatabase } from '../src/repositories/database.ts';
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 export const PUBLIC_URL = 'http://localhost:3000';
 export const PASSWORD = 'correct horse battery staple';
+/** The sign-in token lifetime of every test service, in seconds. */
+export const TEST_TOKEN_TTL = 3600;
 
 export interface TestUser {
   id: string;
@@ -68,7 +70,7 @@ export function createTestContext(
   const db = openDatabase(overrides.databasePath ?? ':memory:');
   const config: ServiceConfig = {
     publicUrl: PUBLIC_URL,
-    tokenTtlSeconds: 3600,
+    tokenTtlSeconds: TEST_TOKEN_TTL,
     maxTodosPerUser: 10_000,
     jwtSecret: TEST_SECRET,
     ...overrides,

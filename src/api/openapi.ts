@@ -136,7 +136,7 @@ function paths(): Json {
         tags: ['auth'],
         summary: 'Mint a long-lived, narrowly scoped token for one agent',
         description:
-          'Only a token from POST /api/auth/token may mint, list and revoke agent tokens. The new token is shown once.',
+          'Only a full sign-in token from POST /api/auth/token (both scopes, not narrowed with `scope`) may mint, list and revoke agent tokens. The new token is shown once.',
         security: secured(),
         requestBody: body('CreateAgentToken'),
         responses: {

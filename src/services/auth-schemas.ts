@@ -53,7 +53,7 @@ export const AGENT_TOKEN_DEFAULT_SECONDS = 30 * 86_400;
 
 /** What a person asks for when minting a token for one agent: as little as the agent needs. */
 export const createAgentTokenSchema = z.strictObject({
-  name: text({ min: 1, max: 100, multiline: false, trim: true }).describe(
+  name: text({ min: 1, max: 100, multiline: false, trim: true, visible: true }).describe(
     'What the token is for, e.g. "VS Code on my laptop"; shown when listing tokens.',
   ),
   scopes: z

@@ -1,8 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { AgentTokenRepository, User, UserRepository } from '../repositories/types.ts';
+import type {
+  AgentTokenRepository,
+  User,
+  UserRepository,
+  UserWithCredentials,
+} from '../repositories/types.ts';
 import type { RegisterInput, Scope, TokenRequestInput } from './auth-schemas.ts';
 import { SCOPES } from './auth-schemas.ts';
-import { ConflictError, NotFoundError, RateLimitedError, UnauthorizedError } from './errors.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  UnauthorizedError,
+} from './errors.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { Audience, TokenCodec, TokenKind } from './token-codec.ts';
@@ -19,6 +31,23 @@ export interface Principal {
   expiresAt: number;
 }
 
+/**
+ * Managing credentials (minting or revoking agent tokens, and OAuth grants) needs a person's
+ * full sign-in: both scopes, from the password grant (or a web session). An agent's token or
+ * a narrowed sign-in must not mint itself a 90-day token or revoke others' access: a leaked
+ * one-hour read-only token must stay a one-hour read-only token.
+ */
+export function assertFullSignIn(caller: Principal, action: string): void {
+  if (caller.kind !== 'user') {
+    throw new ForbiddenError(`Agent tokens cannot ${action}; sign in with your password to do that.`);
+  }
+  if (!SCOPES.every((scope) => caller.scopes.includes(scope))) {
+    throw new ForbiddenError(
+      `To ${action}, sign in with your password without narrowing the scope: this token is limited to ${caller.scopes.join(' ')}.`,
+    );
+  }
+}
+
 export interface IssuedToken {
   accessToken: string;
   tokenType: 'Bearer';
@@ -31,10 +60,8 @@ export interface AuthServiceDeps {
   agentTokens: AgentTokenRepository;
   hasher: PasswordHasher;
   tokens: TokenCodec;
-  /** Failed logins per username (case-insensitive). */
-  usernameThrottle: RateLimiter;
-  /** Failed logins per client address. */
-  addressThrottle: RateLimiter;
+  /** Failed sign-ins per address, per username and address, and per username (login-throttle.ts). */
+  loginThrottle: LoginThrottle;
   /** Registrations per client address: each one costs an argon2 hash, so they are bounded too. */
   registrationThrottle: RateLimiter;
   now?: () => number;
@@ -72,29 +99,29 @@ export class AuthService {
 
   /**
    * Exchanges a username and password for an access token. An unknown user and a wrong
-   * password get the same error after the same amount of work; repeated failures for one
-   * username or from one address are throttled before any password is checked.
+   * password get the same error after the same amount of work; failures are throttled per
+   * address, per username and address, and per username (see login-throttle.ts).
    */
   async login(input: TokenRequestInput, clientAddress: string): Promise<IssuedToken> {
-    const usernameKey = input.username.toLowerCase();
-    const wait = Math.max(
-      this.#deps.usernameThrottle.retryAfter(usernameKey),
-      this.#deps.addressThrottle.retryAfter(clientAddress),
-    );
-    if (wait > 0) throw new RateLimitedError('Too many failed sign-in attempts. Try again later.', wait);
-    // Count the attempt as a failure before the slow password check, not after it: otherwise
-    // any number of parallel guesses all pass the check above before the first one is counted.
-    this.#deps.usernameThrottle.record(usernameKey);
-    this.#deps.addressThrottle.record(clientAddress);
-
-    const user = await this.#deps.users.findByUsername(input.username);
-    const valid = user
-      ? await this.#deps.hasher.verify(input.password, user.passwordHash)
-      : await this.#deps.hasher.verifyDummy(input.password);
-    if (!user || !valid) throw new UnauthorizedError(BAD_CREDENTIALS);
-    // It was not a failure after all: only failures count against an address.
-    this.#deps.usernameThrottle.reset(usernameKey);
-    this.#deps.addressThrottle.refund(clientAddress);
+    const admission = await this.#deps.loginThrottle.admit(input.username, clientAddress);
+    if ('retryAfter' in admission) {
+      throw new RateLimitedError('Too many failed sign-in attempts. Try again later.', admission.retryAfter);
+    }
+    const { attempt } = admission;
+    let user: UserWithCredentials | undefined;
+    try {
+      user = await this.#deps.users.findByUsername(input.username);
+      const valid = user
+        ? await this.#deps.hasher.verify(input.password, user.passwordHash)
+        : await this.#deps.hasher.verifyDummy(input.password);
+      if (!user || !valid) {
+        attempt.failed();
+        throw new UnauthorizedError(BAD_CREDENTIALS);
+      }
+      attempt.succeeded();
+    } finally {
+      attempt.abandoned();
+    }
 
     const scopes = input.scope ?? [...SCOPES];
     const { token, claims } = this.#deps.tokens.sign(user.id, scopes);

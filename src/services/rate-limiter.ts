@@ -17,6 +17,15 @@ export class RateLimiter {
     this.#now = options.now ?? Date.now;
   }
 
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /** Events allowed for this key now (fractional while refilling). Consumes nothing. */
+  remaining(key: string): number {
+    return this.#tokens(key);
+  }
+
   /** Seconds until one event is allowed for this key; 0 when it is allowed now. Consumes nothing. */
   retryAfter(key: string): number {
     const tokens = this.#tokens(key);
@@ -33,11 +42,6 @@ export class RateLimiter {
   /** Records one event even when the bucket is empty (used for failures that already happened). */
   record(key: string): void {
     this.#set(key, Math.max(0, this.#tokens(key) - 1));
-  }
-
-  /** Gives back one event recorded earlier, for an attempt that turned out not to count. */
-  refund(key: string): void {
-    this.#set(key, this.#tokens(key) + 1);
   }
 
   reset(key: string): void {

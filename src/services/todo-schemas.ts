@@ -13,7 +13,7 @@ export const todoIdSchema = z
   .uuid()
   .describe('The todo id (a UUID), as returned when the todo was created or listed.');
 
-const title = text({ min: 1, max: TITLE_MAX, multiline: false, trim: true }).describe(
+const title = text({ min: 1, max: TITLE_MAX, multiline: false, trim: true, visible: true }).describe(
   'Short summary of the task, one line, 1-200 characters (leading and trailing spaces are removed).',
 );
 const description = text({ min: 0, max: DESCRIPTION_MAX, multiline: true, trim: false }).describe(

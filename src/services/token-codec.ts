@@ -1,7 +1,7 @@
 import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Scope } from './auth-schemas.ts';
-import { SCOPES } from './auth-schemas.ts';
+import { AGENT_TOKEN_MAX_SECONDS, SCOPES } from './auth-schemas.ts';
 import { UnauthorizedError } from './errors.ts';
 
 /** The resources a token can be issued for (RFC 8707 resource indicators). */
@@ -29,6 +29,13 @@ export interface TokenCodecOptions {
 }
 
 const ALGORITHM = 'HS256';
+// The only JOSE header parameters we write. Anything else (`kid`, `jku`, `x5u`, `jwk`, `crit`,
+// ...) is refused: we would never issue it, and `crit` names extensions that must be
+// understood or refused (RFC 7515 §4.1.11; RFC 8725 §3.1 on header-driven key selection).
+const HEADER_PARAMETERS: ReadonlySet<string> = new Set(['alg', 'typ']);
+// Clocks of the processes that sign and verify may differ a little, never by more than this.
+const CLOCK_SKEW_SECONDS = 60;
+const INVALID = 'The access token is invalid or expired.';
 // Distinct live tokens remembered after verification; the oldest is forgotten first.
 const VERIFIED_CACHE_SIZE = 10_000;
 
@@ -101,7 +108,7 @@ export class TokenCodec {
     if (known !== undefined) {
       if (known.expiresAt > Math.floor(this.#now() / 1000)) return known;
       this.#verified.delete(key);
-      throw new UnauthorizedError('The access token is invalid or expired.');
+      throw new UnauthorizedError(INVALID);
     }
     const claims = this.#verifyFully(token, audience);
     if (this.#verified.size >= VERIFIED_CACHE_SIZE) {
@@ -113,19 +120,28 @@ export class TokenCodec {
   }
 
   #verifyFully(token: string, audience: Audience): TokenClaims {
-    let payload: jwt.JwtPayload | string;
+    let verified: jwt.Jwt;
+    const now = Math.floor(this.#now() / 1000);
     try {
-      payload = jwt.verify(token, this.#key, {
+      verified = jwt.verify(token, this.#key, {
         algorithms: [ALGORITHM],
         issuer: this.#issuer,
         audience: this.#resources[audience],
-        clockTimestamp: Math.floor(this.#now() / 1000),
+        clockTimestamp: now,
+        complete: true,
       });
     } catch {
       // The library's reason (expired, bad signature, …) is not shown to callers: one answer for all.
-      throw new UnauthorizedError('The access token is invalid or expired.');
+      throw new UnauthorizedError(INVALID);
     }
-    if (typeof payload === 'string') throw new UnauthorizedError('The access token is invalid or expired.');
+    const { header, payload } = verified;
+    if (
+      typeof payload === 'string' ||
+      !Object.keys(header).every((name) => HEADER_PARAMETERS.has(name)) ||
+      (header.typ !== undefined && header.typ !== 'JWT')
+    ) {
+      throw new UnauthorizedError(INVALID);
+    }
     const { sub, aud, iat, exp, jti, scope, kind } = payload;
     const scopes = typeof scope === 'string' ? scope.split(' ') : [];
     if (
@@ -138,10 +154,16 @@ export class TokenCodec {
       scopes.length === 0 ||
       !scopes.every((s): s is Scope => (SCOPES as readonly string[]).includes(s))
     ) {
-      throw new UnauthorizedError('The access token is invalid or expired.');
+      throw new UnauthorizedError(INVALID);
+    }
+    const tokenKind: TokenKind = kind === 'agent' ? 'agent' : 'user';
+    // Defence in depth (forging these needs the secret): refuse what we would never issue, a
+    // token issued in the future or living longer than any token of its kind we hand out.
+    if (iat > now + CLOCK_SKEW_SECONDS || exp <= iat || exp - iat > this.#maxLifetime(tokenKind)) {
+      throw new UnauthorizedError(INVALID);
     }
     return {
-      kind: kind === 'agent' ? 'agent' : 'user',
+      kind: tokenKind,
       userId: sub,
       tokenId: jti,
       scopes,
@@ -149,5 +171,10 @@ export class TokenCodec {
       issuedAt: iat,
       expiresAt: exp,
     };
+  }
+
+  /** The longest life we give a token of this kind: the sign-in TTL, or the agent-token maximum. */
+  #maxLifetime(kind: TokenKind): number {
+    return kind === 'agent' ? AGENT_TOKEN_MAX_SECONDS : this.#ttlSeconds;
   }
 }

@@ -184,12 +184,22 @@ describe('accounts: login does not reveal which usernames exist', () => {
 
 describe('accounts: throttling failed logins', () => {
   let ctx: TestContext;
+  /** A client at this loopback address (each 127.x.y.z is a distinct source address here). */
+  const agents: Agent[] = [];
+  const from = (address: string) => {
+    const agent = new Agent({ localAddress: address });
+    agents.push(agent);
+    return agent;
+  };
 
   beforeEach(async () => {
     ctx = createTestContext();
     await ctx.signUp('alice');
   });
-  afterEach(() => ctx.close());
+  afterEach(() => {
+    for (const agent of agents.splice(0)) agent.destroy();
+    return ctx.close();
+  });
 
   const login = (username: string, password: string, agent?: Agent) => {
     const req = request(ctx.app).post('/api/auth/token');
@@ -234,6 +244,42 @@ describe('accounts: throttling failed logins', () => {
     const bob = await login('bob', PASSWORD);
     expect(bob.status).toBe(200);
     expect(bob.body.access_token).toEqual(expect.any(String));
+  });
+
+  it("keeps the account's owner signing in from their own address while another address brute-forces their name", async () => {
+    const attacker = from('127.0.0.2');
+    const guesses = await Promise.all(
+      Array.from({ length: 12 }, () => login('alice', 'wrong password!!', attacker)),
+    );
+    expect(guesses.filter((res) => res.status === 401)).toHaveLength(10);
+    expectProblem(await login('alice', PASSWORD, attacker), 429, 'rate-limited');
+    const owner = await login('alice', PASSWORD, from('127.0.0.3'));
+    expect(owner.status).toBe(200);
+    expect(owner.body.access_token).toEqual(expect.any(String));
+  });
+
+  it('lets sixty parallel sign-ins with the right password all succeed: only failures count', async () => {
+    const results = await Promise.all(Array.from({ length: 60 }, () => login('alice', PASSWORD)));
+    expect(results.map((res) => res.status)).toEqual(Array(60).fill(200));
+  });
+
+  it('caps failures for one username from all addresses, yet an address with no failure still signs in', async () => {
+    // A distributed guess: ten addresses, ten failures each, reach the username-wide ceiling.
+    for (let host = 1; host <= 10; host++) {
+      const attacker = from(`127.0.1.${host}`);
+      const guesses = await Promise.all(
+        Array.from({ length: 10 }, () => login('alice', 'wrong password!!', attacker)),
+      );
+      expect(guesses.map((res) => res.status)).toEqual(Array(10).fill(401));
+    }
+    // A new address gets its one guess, then waits even though its own budget is not spent.
+    const newcomer = from('127.0.1.11');
+    expect((await login('alice', 'wrong password!!', newcomer)).status).toBe(401);
+    const refused = await login('alice', PASSWORD, newcomer);
+    expectProblem(refused, 429, 'rate-limited');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    // The owner, at an address that never failed, is not locked out.
+    expect((await login('alice', PASSWORD, from('127.0.1.12'))).status).toBe(200);
   });
 
   it('answers 429 after fifty failed logins from one address, not counting successful ones, while another address still signs in', async () => {

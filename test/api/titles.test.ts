@@ -57,6 +57,27 @@ describe('todo titles and descriptions', () => {
     expect(await ctx.services.todos.get(alice.id, todo.id)).toEqual(todo);
   });
 
+  it.each([
+    ['zero-width spaces and joiners', '\u200b\u200c\u200d'],
+    ['a word joiner and a soft hyphen', '\u2060\u00ad'],
+    ['bidi controls', '\u202e\u2066\u2069'],
+    ['a Hangul filler between spaces', ' \u3164 '],
+  ])('refuses a title made only of %s with 400: it would show as empty', async (_what, title) => {
+    await expectTitleRefused(await create({ title }), 'must contain at least one visible character');
+    const todo = await ctx.services.todos.create(alice.id, { title: 'Visible' });
+    const patch = await request(ctx.app).patch(`/api/todos/${todo.id}`).set(bearer(alice)).send({ title });
+    expectProblem(patch, 400, 'validation-failed');
+    expect(await ctx.services.todos.get(alice.id, todo.id)).toEqual(todo);
+  });
+
+  it('accepts invisible characters beside visible ones (an emoji ZWJ sequence, a soft hyphen)', async () => {
+    for (const title of ['👨\u200d👩\u200d👧', 'co\u00adoperate']) {
+      const res = await create({ title });
+      expect(res.status, res.text).toBe(201);
+      expect(res.body.title).toBe(title);
+    }
+  });
+
   it('counts characters, not UTF-16 units: 200 emoji are accepted and 201 refused', async () => {
     expect((await create({ title: '😀'.repeat(200) })).status).toBe(201);
     expectProblem(await create({ title: '😀'.repeat(201) }), 400, 'validation-failed');

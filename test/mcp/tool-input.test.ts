@@ -39,6 +39,10 @@ describe.each(ERAS)('tool arguments over MCP in the %s era', (era) => {
     await expectCreateRefused({ title: 'x'.repeat(10_000) });
   });
 
+  it('refuses a title made only of zero-width characters and writes nothing', async () => {
+    await expectCreateRefused({ title: '\u200b\u200d\u2060' });
+  });
+
   it('refuses a title of the wrong type and writes nothing', async () => {
     await expectCreateRefused({ title: 42 });
   });
