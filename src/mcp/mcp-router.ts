@@ -2,7 +2,7 @@
 // checks. 2026-07-28 requests are stateless through createMcpHandler; 2025-era requests go
 // to bounded sessions (full features) or, when sessions are off, are served statelessly by
 // the same handler (for multi-process deployments without sticky routing).
-import { hostHeaderValidation, requireBearerAuth } from '@modelcontextprotocol/express';
+import { hostHeaderValidation } from '@modelcontextprotocol/express';
 import { toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
 import {
   createMcpHandler,
@@ -16,11 +16,11 @@ import { SCOPES } from '../services/auth-schemas.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import { RateLimiter } from '../services/rate-limiter.ts';
 import type { TodoService } from '../services/todo-service.ts';
+import { mcpBearerAuth, tokenVerifier, userIdOf } from './bearer-auth.ts';
 import { checkJsonShape } from './json-shape.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { sendRpcError } from './rpc-error.ts';
 import { mcpServerFactory } from './server-factory.ts';
-import { tokenVerifier, userIdOf } from './token-verifier.ts';
 
 export interface McpEndpointOptions {
   auth: AuthService;
@@ -100,7 +100,7 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }),
     rejectBatches,
     checkJsonShape,
-    requireBearerAuth({
+    mcpBearerAuth({
       verifier: tokenVerifier(options.auth, resource),
       resourceMetadataUrl: metadataUrl,
       expectedResource: resource,

@@ -1,7 +1,13 @@
 import { InsufficientScopeError } from '@modelcontextprotocol/client';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { claimsFor, forgeries, signHs256 } from '../forged-tokens.ts';
+import {
+  claimsFor,
+  forgeries,
+  malformedAuthorizations,
+  signHs256,
+  wellFormedAuthorizations,
+} from '../forged-tokens.ts';
 import {
   countTodos,
   createTestContext,
@@ -54,6 +60,35 @@ describe.each(ERAS)('/mcp authentication in the %s era', (era) => {
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
     expect(countTodos(ctx)).toBe(before);
+  });
+
+  it.each(malformedAuthorizations)(
+    'refuses an Authorization header with %s with 401 and a resource_metadata challenge, and runs no tool',
+    async (_name, header) => {
+      const before = countTodos(ctx);
+      const res = await raw.call(...createTodoCall(), {
+        token: null,
+        headers: { Authorization: header(alice.token) },
+      });
+      expect(res.status).toBe(401);
+      const challenge = res.headers.get('www-authenticate') ?? '';
+      expect(challenge).toContain('error="invalid_token"');
+      expect(challenge).toContain(`resource_metadata="${METADATA_URL}"`);
+      expect(countTodos(ctx)).toBe(before);
+    },
+  );
+
+  it.each(wellFormedAuthorizations)('accepts a bearer token written with %s', async (_name, header) => {
+    const res = await raw.call(
+      'tools/call',
+      { name: 'get_all_todos', arguments: {} },
+      {
+        token: null,
+        headers: { Authorization: header(alice.token) },
+      },
+    );
+    expect(res.status).toBe(200);
+    expect(res.message?.result?.structuredContent).toMatchObject({ nextCursor: null });
   });
 
   it('never writes a bearer token to the logs, accepted or refused', async () => {
