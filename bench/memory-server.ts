@@ -51,7 +51,7 @@ const mcp = mcpEndpoint({
   sessionIdleTtlMs: IDLE_TTL_MS,
   maxSessions: 100_000,
   maxSessionsPerUser: 100_000,
-  toolCallsPerMinute: 1_000_000_000,
+  callsPerMinute: 1_000_000_000,
   version: '0.0.0-bench',
 });
 const sessions = mcp.sessions;

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
           sessionIdleTtlMs: config.mcpSessionIdleTtlSeconds * 1000,
           maxSessions: config.mcpMaxSessions,
           maxSessionsPerUser: config.mcpMaxSessionsPerUser,
-          toolCallsPerMinute: config.mcpToolCallsPerMinute,
+          callsPerMinute: config.mcpCallsPerMinute,
           version: packageJson.version,
         });
   const app = createApp({

@@ -51,7 +51,7 @@ export type McpOverrides = Partial<
     | 'sessionIdleTtlMs'
     | 'maxSessions'
     | 'maxSessionsPerUser'
-    | 'toolCallsPerMinute'
+    | 'callsPerMinute'
     | 'allowedHosts'
   >
 >;
@@ -94,7 +94,7 @@ export function createTestContext(
     sessionIdleTtlMs: 15 * 60_000,
     maxSessions: 1000,
     maxSessionsPerUser: 1000,
-    toolCallsPerMinute: 10_000,
+    callsPerMinute: 10_000,
     version: '0.0.0-test',
     ...overrides.mcp,
   });

@@ -21,6 +21,7 @@ import { checkJsonShape } from './json-shape.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { sendRpcError } from './rpc-error.ts';
 import { mcpServerFactory } from './server-factory.ts';
+import { todoDataGate } from './todo-data-gate.ts';
 
 export interface McpEndpointOptions {
   auth: AuthService;
@@ -35,7 +36,8 @@ export interface McpEndpointOptions {
   sessionIdleTtlMs: number;
   maxSessions: number;
   maxSessionsPerUser: number;
-  toolCallsPerMinute: number;
+  /** Calls that read or change todos (tools, resources, prompts, completions) per user per minute. */
+  callsPerMinute: number;
   version: string;
 }
 
@@ -55,12 +57,9 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const { logger } = options;
   const resource = new URL(`${options.publicUrl}/mcp`);
   const metadataUrl = getOAuthProtectedResourceMetadataUrl(resource);
-  const build = mcpServerFactory({
-    todos: options.todos,
-    logger,
-    version: options.version,
-    toolCallLimiter: new RateLimiter({ capacity: options.toolCallsPerMinute, windowMs: 60_000 }),
-  });
+  // One budget per user for every call that reads or changes todos, whatever its method.
+  const callLimiter = new RateLimiter({ capacity: options.callsPerMinute, windowMs: 60_000 });
+  const build = mcpServerFactory({ todos: options.todos, logger, version: options.version, callLimiter });
   const onerror = (error: Error) =>
     logger.debug({ errorMessage: error.message.slice(0, 200) }, 'mcp transport');
   const handler = createMcpHandler(({ authInfo }) => build(userIdOf(authInfo)), {
@@ -105,6 +104,7 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       resourceMetadataUrl: metadataUrl,
       expectedResource: resource,
     }),
+    todoDataGate({ limiter: callLimiter, resourceMetadataUrl: metadataUrl }),
   ];
 
   router.all(PATHS, ...guards, async (req, res) => {

@@ -5,6 +5,19 @@ import type { TestUser } from '../helpers.ts';
 export type Era = 'modern' | 'legacy';
 export const ERAS: Era[] = ['modern', 'legacy'];
 
+export interface ServingMode {
+  name: string;
+  era: Era;
+  legacySessions: boolean;
+}
+
+/** Every way /mcp serves a client: 2026-07-28 statelessly, the 2025 era on sessions or without. */
+export const SERVING_MODES: ServingMode[] = [
+  { name: 'the 2026-07-28 era', era: 'modern', legacySessions: true },
+  { name: 'the 2025 era on sessions', era: 'legacy', legacySessions: true },
+  { name: 'the 2025 era without sessions', era: 'legacy', legacySessions: false },
+];
+
 export type ElicitAnswer = 'accept' | 'decline' | 'cancel' | { confirm: boolean };
 
 export interface Connected {
