@@ -79,6 +79,8 @@ const schema = z.object({
   MCP_SESSION_IDLE_TTL: duration.default(15 * 60),
   MCP_MAX_SESSIONS: positiveInteger.default(1000),
   MCP_MAX_SESSIONS_PER_USER: positiveInteger.default(20),
+  MCP_MAX_LISTENS: positiveInteger.default(1024),
+  MCP_MAX_LISTENS_PER_USER: positiveInteger.default(10),
   MCP_CALLS_PER_MINUTE: positiveInteger.default(120),
   // Its old name counted tool calls only: refused rather than ignored, so no limit is lost silently.
   MCP_TOOL_CALLS_PER_MINUTE: z
@@ -115,6 +117,9 @@ export interface Config {
   mcpSessionIdleTtlSeconds: number;
   mcpMaxSessions: number;
   mcpMaxSessionsPerUser: number;
+  /** Open 2026-07-28 subscriptions/listen streams in this process, and per user. */
+  mcpMaxListenStreams: number;
+  mcpMaxListenStreamsPerUser: number;
   /** MCP calls that read or change todos (tool calls, resources, prompts, completions) per user per minute. */
   mcpCallsPerMinute: number;
 }
@@ -156,6 +161,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mcpSessionIdleTtlSeconds: values.MCP_SESSION_IDLE_TTL,
     mcpMaxSessions: values.MCP_MAX_SESSIONS,
     mcpMaxSessionsPerUser: values.MCP_MAX_SESSIONS_PER_USER,
+    mcpMaxListenStreams: values.MCP_MAX_LISTENS,
+    mcpMaxListenStreamsPerUser: values.MCP_MAX_LISTENS_PER_USER,
     mcpCallsPerMinute: values.MCP_CALLS_PER_MINUTE,
   };
 }

@@ -82,6 +82,16 @@ export function sendChallenge(
   res.status(answer.status).json(body.toResponseObject());
 }
 
+/** Who sent a verified request: the user, and the bearer token it was authenticated with. */
+export interface Caller {
+  userId: string;
+  token: string;
+}
+
+export function callerOf(authInfo: AuthInfo | undefined): Caller {
+  return { userId: userIdOf(authInfo), token: authInfo?.token ?? '' };
+}
+
 /** The user a verified request belongs to. */
 export function userIdOf(authInfo: AuthInfo | undefined): string {
   const userId = authInfo?.extra?.userId;

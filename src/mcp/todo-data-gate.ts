@@ -9,23 +9,12 @@ import { OAuthError, OAuthErrorCode } from '@modelcontextprotocol/server';
 import type { RequestHandler } from 'express';
 import type { RateLimiter } from '../services/rate-limiter.ts';
 import { sendChallenge, userIdOf } from './bearer-auth.ts';
+import { rpcRequest } from './rpc-body.ts';
 
 const TODO_DATA_METHODS = new Set(['resources/list', 'resources/read', 'prompts/get', 'completion/complete']);
 const READ_SCOPE = 'todos:read';
 /** JSON-RPC's range for implementation-defined server errors; MCP defines none for limits. */
 const RATE_LIMITED = -32000;
-
-interface RpcRequest {
-  method: string;
-  id: string | number;
-}
-
-function rpcRequest(body: unknown): RpcRequest | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const { method, id } = body as { method?: unknown; id?: unknown };
-  if (typeof method !== 'string' || (typeof id !== 'string' && typeof id !== 'number')) return undefined;
-  return { method, id };
-}
 
 /**
  * Refuses a todo-reading method to a token without todos:read with the same HTTP 403

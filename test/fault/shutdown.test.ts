@@ -15,7 +15,7 @@ import { todoPageSchema, todoSchema } from '../../src/api/openapi-schemas.ts';
 import { createServices } from '../../src/compose.ts';
 import { openDatabase } from '../../src/repositories/database.ts';
 import { type Connected, connect } from '../mcp/mcp-helpers.ts';
-import { LEGACY_VERSION, rawCaller } from '../mcp/raw-mcp.ts';
+import { openGetStream, rawCaller, streamOutcome } from '../mcp/raw-mcp.ts';
 import {
   freePort,
   killService,
@@ -23,7 +23,7 @@ import {
   startService,
   waitForHealth,
 } from '../service-process.ts';
-import { httpReply, type Reply, slowUpload, streamOutcome, toolReply, viaAgent } from './drain-load.ts';
+import { httpReply, type Reply, slowUpload, toolReply, viaAgent } from './drain-load.ts';
 import { asTodo, invariantViolations, snapshot } from './invariants.ts';
 import { JWT_SECRET, rest, serviceEnv, toolCaller } from './process-client.ts';
 import { recordFaultCounts } from './summary.ts';
@@ -104,14 +104,7 @@ describe('SIGTERM with requests in flight', () => {
     await Promise.all(clients.map((each) => each.client.listTools()));
     const raw = await toolCaller(base, 'legacy', tokenOf(0));
     const session = await rawCaller(base, 'legacy', tokenOf(1));
-    const stream = await fetch(`${base}/mcp`, {
-      headers: {
-        accept: 'text/event-stream',
-        authorization: `Bearer ${tokenOf(1)}`,
-        'mcp-session-id': session.sessionId ?? '',
-        'mcp-protocol-version': LEGACY_VERSION,
-      },
-    });
+    const stream = await openGetStream(base, tokenOf(1), session.sessionId ?? '');
     expect(stream.status).toBe(200);
     const streamEnd = streamOutcome(stream.body);
     expect((await viaAgent(agent, base, 'GET', '/health')).status).toBe(200);

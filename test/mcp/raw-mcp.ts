@@ -163,3 +163,26 @@ export function postWithHost(
 
 /** A well-formed id that no todo has. */
 export const missingId = (): string => randomUUID();
+
+/** Opens the GET stream of a 2025-era session, as the SDK client does after initialize. */
+export const openGetStream = (base: string, token: string, sessionId: string): Promise<Response> =>
+  fetch(`${base}/mcp`, {
+    headers: {
+      Accept: 'text/event-stream',
+      Authorization: `Bearer ${token}`,
+      'Mcp-Session-Id': sessionId,
+      'MCP-Protocol-Version': LEGACY_VERSION,
+    },
+  });
+
+/** Reads an SSE stream to its end: whether the server ended it, or the connection broke. */
+export async function streamOutcome(body: ReadableStream<Uint8Array> | null): Promise<string> {
+  const reader = body?.getReader();
+  if (!reader) return 'no stream';
+  try {
+    while (!(await reader.read()).done);
+    return 'ended by the server';
+  } catch (error) {
+    return `broken: ${String(error)}`;
+  }
+}
