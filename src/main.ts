@@ -91,10 +91,12 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: draining requests');
     lifecycle.draining = true;
+    // Streams never finish on their own, and one still open would hold the drain to its deadline.
+    connections.closeStreams();
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    // Let requests in progress finish, then end MCP sessions and streams, which never finish on their own.
+    // Let requests in progress finish, then end MCP sessions, which may be serving some of them.
     while (lifecycle.inFlight > 0 && Date.now() < deadline) await sleep(25);
     await mcp?.close();
     connections.close();
