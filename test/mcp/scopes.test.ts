@@ -6,7 +6,7 @@ import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Todo } from '../../src/repositories/types.ts';
 import { countTodos, createTestContext, PASSWORD, type TestContext, type TestUser } from '../helpers.ts';
-import { type Connected, connect, SERVING_MODES } from './mcp-helpers.ts';
+import { type Connected, connect, SERVING_MODES, type ServingMode } from './mcp-helpers.ts';
 import { createTodoCall, rawCaller } from './raw-mcp.ts';
 
 const TEMPLATE = { type: 'ref/resource' as const, uri: 'todo://{id}' };
@@ -18,30 +18,40 @@ const refusal = (call: Promise<unknown>): Promise<unknown> =>
     (error: unknown) => error,
   );
 
-/** A sign-in token narrowed to one scope, as `POST /api/auth/token` issues it. */
-async function narrowedToken(ctx: TestContext, user: TestUser, scope: string): Promise<string> {
-  const issued = await request(ctx.app)
-    .post('/api/auth/token')
-    .send({ username: user.username, password: PASSWORD, scope });
-  expect(issued.body.scope).toBe(scope);
-  return issued.body.access_token;
+interface Narrowed {
+  ctx: TestContext;
+  alice: TestUser;
+  base: string;
+  /** A sign-in token narrowed to one scope, as `POST /api/auth/token` issues it. */
+  token: string;
+  /** A client connected with that token. */
+  mcp: Connected;
+  /** The one todo alice has. */
+  todo: Todo;
 }
 
-describe.each(SERVING_MODES)('a token with only todos:write on /mcp in $name', ({ era, legacySessions }) => {
+async function narrowed(mode: ServingMode, scope: string, title: string): Promise<Narrowed> {
+  const ctx = createTestContext({ mcp: { legacySessions: mode.legacySessions } });
+  const alice = await ctx.signUp();
+  const base = await ctx.listen();
+  const issued = await request(ctx.app)
+    .post('/api/auth/token')
+    .send({ username: alice.username, password: PASSWORD, scope });
+  expect(issued.body.scope).toBe(scope);
+  const token: string = issued.body.access_token;
+  const todo = await ctx.services.todos.create(alice.id, { title });
+  return { ctx, alice, base, token, todo, mcp: await connect(base, { token }, mode.era) };
+}
+
+describe.each(SERVING_MODES)('a token with only todos:write on /mcp in $name', (mode) => {
   let ctx: TestContext;
-  let alice: TestUser;
   let base: string;
   let writeOnly: string;
   let mcp: Connected;
   let todo: Todo;
 
   beforeEach(async () => {
-    ctx = createTestContext({ mcp: { legacySessions } });
-    alice = await ctx.signUp();
-    base = await ctx.listen();
-    writeOnly = await narrowedToken(ctx, alice, 'todos:write');
-    todo = await ctx.services.todos.create(alice.id, { title: 'Secret plans' });
-    mcp = await connect(base, { token: writeOnly }, era);
+    ({ ctx, base, token: writeOnly, mcp, todo } = await narrowed(mode, 'todos:write', 'Secret plans'));
   });
   afterEach(async () => {
     await mcp.client.close();
@@ -81,7 +91,7 @@ describe.each(SERVING_MODES)('a token with only todos:write on /mcp in $name', (
   );
 
   it('gets the same WWW-Authenticate challenge on a raw resources/list as on a raw tool call', async () => {
-    const raw = await rawCaller(base, era, writeOnly);
+    const raw = await rawCaller(base, mode.era, writeOnly);
     const listed = await raw.call('resources/list');
     const called = await raw.call('tools/call', { name: 'get_all_todos', arguments: {} });
     expect(listed.status).toBe(403);
@@ -97,7 +107,7 @@ describe.each(SERVING_MODES)('a token with only todos:write on /mcp in $name', (
   });
 });
 
-describe.each(SERVING_MODES)('a token with only todos:read on /mcp in $name', ({ era, legacySessions }) => {
+describe.each(SERVING_MODES)('a token with only todos:read on /mcp in $name', (mode) => {
   let ctx: TestContext;
   let alice: TestUser;
   let base: string;
@@ -106,12 +116,7 @@ describe.each(SERVING_MODES)('a token with only todos:read on /mcp in $name', ({
   let todo: Todo;
 
   beforeEach(async () => {
-    ctx = createTestContext({ mcp: { legacySessions } });
-    alice = await ctx.signUp();
-    base = await ctx.listen();
-    readOnly = await narrowedToken(ctx, alice, 'todos:read');
-    todo = await ctx.services.todos.create(alice.id, { title: 'Already there' });
-    mcp = await connect(base, { token: readOnly }, era);
+    ({ ctx, alice, base, token: readOnly, mcp, todo } = await narrowed(mode, 'todos:read', 'Already there'));
   });
   afterEach(async () => {
     await mcp.client.close();
@@ -150,7 +155,7 @@ describe.each(SERVING_MODES)('a token with only todos:read on /mcp in $name', ({
   );
 
   it('gets a WWW-Authenticate insufficient_scope challenge naming todos:write on a raw create_todo', async () => {
-    const raw = await rawCaller(base, era, readOnly);
+    const raw = await rawCaller(base, mode.era, readOnly);
     const res = await raw.call(...createTodoCall());
     expect(res.status).toBe(403);
     const challenge = res.headers.get('www-authenticate') ?? '';
