@@ -25,6 +25,8 @@ export interface Connected {
   transport: StreamableHTTPClientTransport;
   /** How the client answers the next elicitation request (default: accept with confirm true). */
   setElicitAnswer: (answer: ElicitAnswer) => void;
+  /** The message of every elicitation request the client was sent, in order. */
+  elicitMessages: string[];
 }
 
 export async function connect(
@@ -42,8 +44,10 @@ export async function connect(
     },
   );
   let answer: ElicitAnswer = 'accept';
+  const elicitMessages: string[] = [];
   if (elicitation) {
-    client.setRequestHandler('elicitation/create', async () => {
+    client.setRequestHandler('elicitation/create', async (request) => {
+      elicitMessages.push(request.params.message);
       if (answer === 'accept') return { action: 'accept', content: { confirm: true } };
       if (typeof answer === 'object') return { action: 'accept', content: answer };
       return { action: answer };
@@ -60,6 +64,7 @@ export async function connect(
     setElicitAnswer: (next) => {
       answer = next;
     },
+    elicitMessages,
   };
 }
 
