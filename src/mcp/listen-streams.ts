@@ -13,7 +13,7 @@ import type { Request as ExpressRequest, Response } from 'express';
 import type { LiveConnections } from '../http/live-connections.ts';
 import type { Caller } from './bearer-auth.ts';
 import { claimsModernEra, rpcRequest } from './rpc-body.ts';
-import { sendRpcError } from './rpc-error.ts';
+import { LIMIT_REACHED, sendRpcError } from './rpc-error.ts';
 
 export interface ListenLimits {
   /** Open streams one user may hold: a few per agent host is plenty. */
@@ -21,9 +21,6 @@ export interface ListenLimits {
   /** Open streams in this process, for everyone (the SDK's own cap is set to the same). */
   maxTotal: number;
 }
-
-/** JSON-RPC's range for implementation-defined server errors; MCP defines none for limits. */
-const LIMIT_REACHED = -32000;
 
 /** True for a 2026-07-28 `subscriptions/listen` request (one that carries the era's envelope). */
 export const isListenRequest = (body: unknown): boolean =>
@@ -114,5 +111,5 @@ export class ListenStreams {
 
 /** A refusal the SDK client reports as the listen's error (HTTP 200, as the SDK's own cap answers). */
 function refuse(res: Response, id: string | number | null, message: string, limit: number): void {
-  res.json({ jsonrpc: '2.0', id, error: { code: LIMIT_REACHED, message, data: { limit } } });
+  sendRpcError(res, 200, LIMIT_REACHED, message, id, { limit });
 }

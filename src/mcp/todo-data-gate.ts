@@ -10,11 +10,10 @@ import type { RequestHandler } from 'express';
 import type { RateLimiter } from '../services/rate-limiter.ts';
 import { sendChallenge, userIdOf } from './bearer-auth.ts';
 import { rpcRequest } from './rpc-body.ts';
+import { LIMIT_REACHED, sendRpcError } from './rpc-error.ts';
 
 const TODO_DATA_METHODS = new Set(['resources/list', 'resources/read', 'prompts/get', 'completion/complete']);
 const READ_SCOPE = 'todos:read';
-/** JSON-RPC's range for implementation-defined server errors; MCP defines none for limits. */
-const RATE_LIMITED = -32000;
 
 /**
  * Refuses a todo-reading method to a token without todos:read with the same HTTP 403
@@ -35,15 +34,15 @@ export function todoDataGate(options: { limiter: RateLimiter; resourceMetadataUr
     }
     const wait = options.limiter.take(userIdOf(req.auth));
     if (wait > 0) {
-      res.json({
-        jsonrpc: '2.0',
-        id: request.id,
-        error: {
-          code: RATE_LIMITED,
-          message: `Too many requests: wait ${wait} seconds before trying again.`,
-          data: { retryAfterSeconds: wait },
-        },
-      });
+      // HTTP 200: a JSON-RPC error the client hands to its caller, as it does a tool's.
+      sendRpcError(
+        res,
+        200,
+        LIMIT_REACHED,
+        `Too many requests: wait ${wait} seconds before trying again.`,
+        request.id,
+        { retryAfterSeconds: wait },
+      );
       return;
     }
     next();
