@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from '../src/app.ts';
 import { createServices } from '../src/compose.ts';
+import { LiveConnections } from '../src/http/live-connections.ts';
 import { createLogger } from '../src/logger.ts';
 import { mcpEndpoint } from '../src/mcp/mcp-router.ts';
 import { openDatabase } from '../src/repositories/database.ts';
@@ -40,6 +41,7 @@ const services = createServices(db, {
   jwtSecret: SECRET,
 });
 const logger = createLogger('silent');
+const connections = new LiveConnections({ auth: services.auth, logger, recheckEveryMs: 30_000 });
 const mcp = mcpEndpoint({
   auth: services.auth,
   todos: services.todos,
@@ -51,12 +53,15 @@ const mcp = mcpEndpoint({
   sessionIdleTtlMs: IDLE_TTL_MS,
   maxSessions: 100_000,
   maxSessionsPerUser: 100_000,
-  toolCallsPerMinute: 1_000_000_000,
+  callsPerMinute: 1_000_000_000,
+  maxListenStreams: 1024,
+  maxListenStreamsPerUser: 10,
+  connections,
   version: '0.0.0-bench',
 });
 const sessions = mcp.sessions;
 if (!sessions) throw new Error('legacy sessions are off');
-const app = createApp({ ...services, logger, publicUrl: PUBLIC_URL, corsOrigins: [], mcp });
+const app = createApp({ ...services, logger, publicUrl: PUBLIC_URL, corsOrigins: [], connections, mcp });
 const server = app.listen(0, '127.0.0.1');
 await new Promise((resolve) => server.once('listening', resolve));
 

@@ -81,7 +81,7 @@ try {
       DATABASE_PATH: databasePath,
       JWT_SECRET: SECRET,
       LOG_LEVEL: 'warn',
-      MCP_TOOL_CALLS_PER_MINUTE: '1000000000',
+      MCP_CALLS_PER_MINUTE: '1000000000',
       MAX_TODOS_PER_USER: '200000',
     },
   );

@@ -7,6 +7,7 @@ import { apiRouter } from './api/api-router.ts';
 import { corsPolicy } from './http/cors.ts';
 import { healthRouter, type Lifecycle } from './http/health.ts';
 import { trackInFlight } from './http/in-flight.ts';
+import type { LiveConnections } from './http/live-connections.ts';
 import { notFoundHandler, problemHandler } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -26,6 +27,8 @@ export interface AppDeps {
   corsOrigins: readonly string[];
   /** Shared with main.ts, which sets `draining` on shutdown; tests may omit it. */
   lifecycle?: Lifecycle;
+  /** Open streams and sessions, which a revocation here ends at once; tests may omit it. */
+  connections?: LiveConnections | undefined;
   /** Express's `trust proxy`: how the client address (for login throttling) is found. */
   trustProxy?: string | number | undefined;
   /** Serve /api (default true); a process may serve /mcp alone. */
@@ -60,6 +63,7 @@ export function createApp(deps: AppDeps): Express {
         agentTokens: deps.agentTokens,
         todos: deps.todos,
         publicUrl: deps.publicUrl,
+        connections: deps.connections,
       }),
     );
   if (deps.mcp) app.use(deps.mcp.router);

@@ -79,7 +79,15 @@ const schema = z.object({
   MCP_SESSION_IDLE_TTL: duration.default(15 * 60),
   MCP_MAX_SESSIONS: positiveInteger.default(1000),
   MCP_MAX_SESSIONS_PER_USER: positiveInteger.default(20),
-  MCP_TOOL_CALLS_PER_MINUTE: positiveInteger.default(120),
+  MCP_MAX_LISTENS: positiveInteger.default(1024),
+  MCP_MAX_LISTENS_PER_USER: positiveInteger.default(10),
+  MCP_CALLS_PER_MINUTE: positiveInteger.default(120),
+  // Its old name counted tool calls only: refused rather than ignored, so no limit is lost silently.
+  MCP_TOOL_CALLS_PER_MINUTE: z
+    .undefined({
+      error: 'was renamed MCP_CALLS_PER_MINUTE (it now counts every MCP call that reads or changes todos)',
+    })
+    .optional(),
   MAX_TODOS_PER_USER: positiveInteger.default(10_000),
 });
 
@@ -109,7 +117,11 @@ export interface Config {
   mcpSessionIdleTtlSeconds: number;
   mcpMaxSessions: number;
   mcpMaxSessionsPerUser: number;
-  mcpToolCallsPerMinute: number;
+  /** Open 2026-07-28 subscriptions/listen streams in this process, and per user. */
+  mcpMaxListenStreams: number;
+  mcpMaxListenStreamsPerUser: number;
+  /** MCP calls that read or change todos (tool calls, resources, prompts, completions) per user per minute. */
+  mcpCallsPerMinute: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -149,6 +161,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mcpSessionIdleTtlSeconds: values.MCP_SESSION_IDLE_TTL,
     mcpMaxSessions: values.MCP_MAX_SESSIONS,
     mcpMaxSessionsPerUser: values.MCP_MAX_SESSIONS_PER_USER,
-    mcpToolCallsPerMinute: values.MCP_TOOL_CALLS_PER_MINUTE,
+    mcpMaxListenStreams: values.MCP_MAX_LISTENS,
+    mcpMaxListenStreamsPerUser: values.MCP_MAX_LISTENS_PER_USER,
+    mcpCallsPerMinute: values.MCP_CALLS_PER_MINUTE,
   };
 }

@@ -9,12 +9,16 @@ import { createApp } from './app.ts';
 import { createServices } from './compose.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import type { Lifecycle } from './http/health.ts';
+import { LiveConnections } from './http/live-connections.ts';
 import { createLogger } from './logger.ts';
 import { mcpEndpoint } from './mcp/mcp-router.ts';
 import { openDatabase } from './repositories/database.ts';
 import { loadOrCreateSecret } from './secret-file.ts';
 
 const SHUTDOWN_GRACE_MS = 8_000;
+// How long a stream or session may outlive its token when the token is revoked (or its user
+// deleted) by another process; a revocation in this process ends them at once.
+const CONNECTION_RECHECK_MS = 30_000;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
 function readConfig(): Config {
@@ -34,6 +38,11 @@ async function main(): Promise<void> {
   const db = openDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
   const services = createServices(db, { ...config, jwtSecret });
   const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
+  const connections = new LiveConnections({
+    auth: services.auth,
+    logger,
+    recheckEveryMs: CONNECTION_RECHECK_MS,
+  });
   const mcp =
     config.serve === 'api'
       ? undefined
@@ -51,7 +60,10 @@ async function main(): Promise<void> {
           sessionIdleTtlMs: config.mcpSessionIdleTtlSeconds * 1000,
           maxSessions: config.mcpMaxSessions,
           maxSessionsPerUser: config.mcpMaxSessionsPerUser,
-          toolCallsPerMinute: config.mcpToolCallsPerMinute,
+          callsPerMinute: config.mcpCallsPerMinute,
+          maxListenStreams: config.mcpMaxListenStreams,
+          maxListenStreamsPerUser: config.mcpMaxListenStreamsPerUser,
+          connections,
           version: packageJson.version,
         });
   const app = createApp({
@@ -60,6 +72,7 @@ async function main(): Promise<void> {
     publicUrl: config.publicUrl,
     corsOrigins: config.corsOrigins,
     lifecycle,
+    connections,
     trustProxy: config.trustProxy,
     api: config.serve !== 'mcp',
     mcp,
@@ -78,12 +91,15 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: draining requests');
     lifecycle.draining = true;
+    // Streams never finish on their own, and one still open would hold the drain to its deadline.
+    connections.closeStreams();
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    // Let requests in progress finish, then end MCP sessions and streams, which never finish on their own.
+    // Let requests in progress finish, then end MCP sessions, which may be serving some of them.
     while (lifecycle.inFlight > 0 && Date.now() < deadline) await sleep(25);
     await mcp?.close();
+    connections.close();
     server.closeIdleConnections();
     const forced = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
     await closed;

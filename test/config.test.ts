@@ -84,6 +84,10 @@ describe('loadConfig', () => {
     ['SERVE', 'web'],
     ['MCP_LEGACY_SESSIONS', 'yes'],
     ['MCP_MAX_SESSIONS_PER_USER', '0'],
+    ['MCP_MAX_LISTENS', '0'],
+    ['MCP_MAX_LISTENS_PER_USER', 'ten'],
+    ['MCP_CALLS_PER_MINUTE', '0'],
+    ['MCP_TOOL_CALLS_PER_MINUTE', '120'],
   ])('refuses %s=%s with a ConfigError that names the variable', (name, value) => {
     const error = configError({ [name]: value });
     // A list variable adds the index of the bad entry: "CORS_ORIGINS.0: …".

@@ -137,3 +137,28 @@ export const forgeries = (resource: 'api' | 'mcp'): [string, (sub: string) => st
     (sub) => handMade({ alg: 'HS256', typ: 'JWT', ...extra }, claimsFor(sub)),
   ]),
 ];
+
+type HeaderOf = (token: string) => string;
+
+/**
+ * Authorization headers that are not exactly one bearer credential (RFC 6750 §2.1), around a
+ * valid token: each must be refused with 401 by both interfaces, which share one parser.
+ */
+export const malformedAuthorizations: [string, HeaderOf][] = [
+  ['trailing junk after the token', (token) => `Bearer ${token} x`],
+  ['two tokens', (token) => `Bearer ${token} ${token}`],
+  ['a comma-separated list of credentials', (token) => `Bearer ${token}, Bearer ${token}`],
+  ['a tab between the scheme and the token', (token) => `Bearer\t${token}`],
+  ['an empty token', () => 'Bearer '],
+  ['the token without a scheme', (token) => token],
+  ['the token under another scheme', (token) => `Basic ${token}`],
+  ['a quoted token', (token) => `Bearer "${token}"`],
+  ['a character outside the token alphabet', (token) => `Bearer ${token}!`],
+];
+
+/** Spellings of one bearer credential that RFC 7235 allows: the scheme in any case, several spaces. */
+export const wellFormedAuthorizations: [string, HeaderOf][] = [
+  ['a lowercase scheme', (token) => `bearer ${token}`],
+  ['an uppercase scheme', (token) => `BEARER ${token}`],
+  ['two spaces before the token', (token) => `Bearer  ${token}`],
+];

@@ -10,6 +10,7 @@ import request from 'supertest';
 import { createApp } from '../src/app.ts';
 import { createServices, type ServiceConfig } from '../src/compose.ts';
 import type { Lifecycle } from '../src/http/health.ts';
+import { LiveConnections } from '../src/http/live-connections.ts';
 import { createLogger } from '../src/logger.ts';
 import { type McpEndpoint, type McpEndpointOptions, mcpEndpoint } from '../src/mcp/mcp-router.ts';
 import { type Db, openDatabase } from '../src/repositories/database.ts';
@@ -31,6 +32,8 @@ export interface TestContext {
   db: Db;
   services: ReturnType<typeof createServices>;
   lifecycle: Lifecycle;
+  /** The registry of open streams and sessions /mcp and /api share. */
+  connections: LiveConnections;
   /** Every log line written so far, parsed. */
   logs: () => Record<string, unknown>[];
   /** The raw log output, for checks that nothing secret was written. */
@@ -53,7 +56,9 @@ export type McpOverrides = Partial<
     | 'sessionIdleTtlMs'
     | 'maxSessions'
     | 'maxSessionsPerUser'
-    | 'toolCallsPerMinute'
+    | 'callsPerMinute'
+    | 'maxListenStreams'
+    | 'maxListenStreamsPerUser'
     | 'allowedHosts'
   >
 >;
@@ -65,6 +70,8 @@ export function createTestContext(
     corsOrigins?: string[];
     databasePath?: string;
     mcp?: McpOverrides;
+    /** How often open streams and sessions have their token checked again (default: once a minute). */
+    recheckEveryMs?: number;
   } = {},
 ): TestContext {
   const db = openDatabase(overrides.databasePath ?? ':memory:');
@@ -85,6 +92,11 @@ export function createTestContext(
   const logger = createLogger('debug', sink);
   const services = createServices(db, config);
   const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
+  const connections = new LiveConnections({
+    auth: services.auth,
+    logger,
+    recheckEveryMs: overrides.recheckEveryMs ?? 60_000,
+  });
   const mcp = mcpEndpoint({
     auth: services.auth,
     todos: services.todos,
@@ -96,7 +108,10 @@ export function createTestContext(
     sessionIdleTtlMs: 15 * 60_000,
     maxSessions: 1000,
     maxSessionsPerUser: 1000,
-    toolCallsPerMinute: 10_000,
+    callsPerMinute: 10_000,
+    maxListenStreams: 1024,
+    maxListenStreamsPerUser: 10,
+    connections,
     version: '0.0.0-test',
     ...overrides.mcp,
   });
@@ -106,6 +121,7 @@ export function createTestContext(
     publicUrl: config.publicUrl,
     corsOrigins: overrides.corsOrigins ?? [],
     lifecycle,
+    connections,
     mcp,
   });
   let server: Server | undefined;
@@ -124,6 +140,7 @@ export function createTestContext(
     db,
     services,
     lifecycle,
+    connections,
     logs: () =>
       output
         .split('\n')
@@ -140,6 +157,7 @@ export function createTestContext(
     },
     close: async () => {
       await mcp.close();
+      connections.close();
       if (server) {
         server.closeAllConnections();
         await new Promise((resolve) => server?.close(resolve));

@@ -1,4 +1,5 @@
 import { type Request, Router } from 'express';
+import type { LiveConnections } from '../http/live-connections.ts';
 import type { AgentToken } from '../repositories/types.ts';
 import type { AgentTokenService } from '../services/agent-token-service.ts';
 import { createAgentTokenSchema } from '../services/auth-schemas.ts';
@@ -9,7 +10,11 @@ import { parseInput } from './parse.ts';
 import { pathId } from './path-id.ts';
 
 /** /api/auth/tokens: a signed-in person mints, lists and revokes tokens for their agents. */
-export function agentTokenRoutes(auth: AuthService, agentTokens: AgentTokenService): Router {
+export function agentTokenRoutes(
+  auth: AuthService,
+  agentTokens: AgentTokenService,
+  connections?: LiveConnections,
+): Router {
   const router = Router();
   const signedIn = bearerAuth(auth);
 
@@ -27,7 +32,10 @@ export function agentTokenRoutes(auth: AuthService, agentTokens: AgentTokenServi
   });
 
   router.delete('/:id', signedIn, async (req, res) => {
-    await agentTokens.revoke(principal(req), pathId(req, 'Agent token'));
+    const caller = principal(req);
+    await agentTokens.revoke(caller, pathId(req, 'Agent token'));
+    // Streams and sessions opened with the token end now, not at the next heartbeat.
+    await connections?.recheck(caller.userId);
     res.status(204).end();
   });
 

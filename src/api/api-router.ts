@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { LiveConnections } from '../http/live-connections.ts';
 import type { AgentTokenService } from '../services/agent-token-service.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import type { TodoService } from '../services/todo-service.ts';
@@ -12,6 +13,7 @@ export interface ApiDeps {
   agentTokens: AgentTokenService;
   todos: TodoService;
   publicUrl: string;
+  connections?: LiveConnections | undefined;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface ApiDeps {
  */
 export function apiMounts(deps: ApiDeps): [path: string, router: Router][] {
   return [
-    ['/auth/tokens', agentTokenRoutes(deps.auth, deps.agentTokens)],
+    ['/auth/tokens', agentTokenRoutes(deps.auth, deps.agentTokens, deps.connections)],
     ['/auth', authRoutes(deps.auth)],
     ['/todos', todoRoutes(deps.auth, deps.todos)],
   ];

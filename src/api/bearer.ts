@@ -1,9 +1,8 @@
 import type { RequestHandler } from 'express';
+import { bearerToken } from '../http/bearer-token.ts';
 import type { Scope } from '../services/auth-schemas.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import { ForbiddenError, UnauthorizedError } from '../services/errors.ts';
-
-const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 
 /**
  * Authenticates `/api` requests from the Authorization header only (RFC 6750 §2.1): a token
@@ -12,9 +11,10 @@ const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
  */
 export function bearerAuth(auth: AuthService, scope?: Scope): RequestHandler {
   return async (req, _res, next) => {
-    const match = BEARER.exec(req.get('authorization') ?? '');
-    if (!match?.[1]) throw new UnauthorizedError('Send an access token as "Authorization: Bearer <token>".');
-    req.principal = await auth.authenticate(match[1], 'api');
+    const token = bearerToken(req.get('authorization'));
+    if (token === undefined)
+      throw new UnauthorizedError('Send an access token as "Authorization: Bearer <token>".');
+    req.principal = await auth.authenticate(token, 'api');
     if (scope && !req.principal.scopes.includes(scope)) {
       throw new ForbiddenError(`This needs the ${scope} scope, which your token does not grant.`, scope);
     }

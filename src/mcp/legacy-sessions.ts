@@ -2,17 +2,22 @@
 // stream, DELETE). Sessions are memory, and clients often vanish without DELETE, so they are
 // bounded: an idle TTL that closes the transport, a cap that evicts the least recently used
 // idle session, each session bound to the user who opened it, all closed on shutdown.
-// A session is never authentication: every request on it was authenticated already.
+// A session is never authentication: every request on it was authenticated already. Each
+// session and its GET stream are live connections, so that revoking the token they were
+// last used with (or deleting the user) ends them, and a shutdown ends the stream first.
 import { randomUUID } from 'node:crypto';
 import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import { isInitializeRequest, isJsonContentType, type McpServer } from '@modelcontextprotocol/server';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
+import type { LiveConnection, LiveConnections } from '../http/live-connections.ts';
+import type { Caller } from './bearer-auth.ts';
 import { sendRpcError } from './rpc-error.ts';
 
 interface Session {
   transport: NodeStreamableHTTPServerTransport;
   userId: string;
+  connection: LiveConnection;
   lastSeen: number;
   /** Requests being answered now, not counting the long-lived GET stream: a busy session is never evicted. */
   active: number;
@@ -23,6 +28,7 @@ export interface LegacySessionOptions {
   maxSessions: number;
   /** So that one user opening sessions in a loop cannot push everyone else's out. */
   maxSessionsPerUser: number;
+  connections: LiveConnections;
   logger: Logger;
   now?: () => number;
 }
@@ -45,7 +51,7 @@ export class LegacySessions {
   }
 
   /** Serves one 2025-era request: on its session, or opening one for an initialize request. */
-  async handle(req: Request, res: Response, userId: string, build: () => McpServer): Promise<void> {
+  async handle(req: Request, res: Response, caller: Caller, build: () => McpServer): Promise<void> {
     if (req.method === 'POST' && !isJsonContentType(req.get('content-type') ?? null)) {
       sendRpcError(res, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
       return;
@@ -54,21 +60,22 @@ export class LegacySessions {
     if (sessionId !== undefined) {
       const session = this.#sessions.get(sessionId);
       // Another user's session answers exactly like an unknown one: its existence is not revealed.
-      if (!session || session.userId !== userId) {
+      if (!session || session.userId !== caller.userId) {
         sendRpcError(res, 404, -32001, 'Session not found');
         return;
       }
-      await this.#serve(session, req, res);
+      await this.#serve(session, req, res, caller.token);
       return;
     }
     if (req.method === 'POST' && isInitializeRequest(req.body)) {
-      await this.#open(req, res, userId, build);
+      await this.#open(req, res, caller, build);
       return;
     }
     sendRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header required');
   }
 
-  async #open(req: Request, res: Response, userId: string, build: () => McpServer): Promise<void> {
+  async #open(req: Request, res: Response, caller: Caller, build: () => McpServer): Promise<void> {
+    const { userId } = caller;
     if (this.#closing) {
       sendRpcError(res, 503, -32000, 'The server is shutting down');
       return;
@@ -83,26 +90,52 @@ export class LegacySessions {
       return;
     }
     const server = build();
+    let forget: (() => void) | undefined;
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        this.#sessions.set(id, { transport, userId, lastSeen: this.#now(), active: 0 });
+        const connection: LiveConnection = {
+          userId,
+          token: caller.token,
+          audience: 'mcp',
+          kind: 'session',
+          close: () => void transport.close(),
+        };
+        forget = this.#options.connections.add(connection);
+        this.#sessions.set(id, { transport, userId, connection, lastSeen: this.#now(), active: 0 });
       },
     });
-    // Fires on DELETE, eviction and shutdown alike: the map never holds a closed transport.
+    // Fires on DELETE, eviction, revocation and shutdown alike: nothing holds a closed transport.
     transport.onclose = () => {
       if (transport.sessionId) this.#sessions.delete(transport.sessionId);
+      forget?.();
     };
     await server.connect(transport);
     await transport.handleRequest(req, res, req.body);
   }
 
-  async #serve(session: Session, req: Request, res: Response): Promise<void> {
+  async #serve(session: Session, req: Request, res: Response, token: string): Promise<void> {
     session.lastSeen = this.#now();
-    const counted = req.method !== 'GET';
-    if (counted) session.active++;
+    session.connection.token = token;
+    const stream = req.method === 'GET';
+    if (stream && !this.#options.connections.accepting) {
+      sendRpcError(res, 503, -32000, 'The server is shutting down');
+      return;
+    }
+    if (!stream) session.active++;
+    // The GET stream is a connection of its own: shutdown ends it before the session.
+    const forget = stream
+      ? this.#options.connections.add({
+          userId: session.userId,
+          token,
+          audience: 'mcp',
+          kind: 'stream',
+          close: () => session.transport.closeStandaloneSSEStream(),
+        })
+      : undefined;
     res.once('close', () => {
-      if (counted) session.active--;
+      if (!stream) session.active--;
+      forget?.();
       session.lastSeen = this.#now();
     });
     await session.transport.handleRequest(req, res, req.body);

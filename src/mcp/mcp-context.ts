@@ -8,7 +8,7 @@ export interface McpContext {
   todos: TodoService;
   /** The caller, established by the bearer middleware before the server was built. */
   userId: string;
-  toolCallLimiter: RateLimiter;
+  callLimiter: RateLimiter;
   logger: Logger;
   /** What the connected client declared; undefined when the connection cannot tell (stateless 2025-era). */
   clientCapabilities: () => ClientCapabilities | undefined;

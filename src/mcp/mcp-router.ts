@@ -1,26 +1,30 @@
 // The /mcp endpoint: both protocol eras at one URL, behind Host, Origin, body and bearer
 // checks. 2026-07-28 requests are stateless through createMcpHandler; 2025-era requests go
 // to bounded sessions (full features) or, when sessions are off, are served statelessly by
-// the same handler (for multi-process deployments without sticky routing).
-import { hostHeaderValidation, requireBearerAuth } from '@modelcontextprotocol/express';
+// the same handler (for multi-process deployments without sticky routing). Listen streams,
+// GET streams and sessions are live connections, ended by revocation and at shutdown.
+import { hostHeaderValidation } from '@modelcontextprotocol/express';
 import { toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
 import {
   createMcpHandler,
   getOAuthProtectedResourceMetadataUrl,
   isLegacyRequest,
-  PROTOCOL_VERSION_META_KEY,
 } from '@modelcontextprotocol/server';
 import express, { type ErrorRequestHandler, type RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
+import type { LiveConnections } from '../http/live-connections.ts';
 import { SCOPES } from '../services/auth-schemas.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import { RateLimiter } from '../services/rate-limiter.ts';
 import type { TodoService } from '../services/todo-service.ts';
+import { callerOf, mcpBearerAuth, tokenVerifier, userIdOf } from './bearer-auth.ts';
 import { checkJsonShape } from './json-shape.ts';
 import { LegacySessions } from './legacy-sessions.ts';
+import { isListenRequest, ListenStreams } from './listen-streams.ts';
+import { claimsModernEra } from './rpc-body.ts';
 import { sendRpcError } from './rpc-error.ts';
 import { mcpServerFactory } from './server-factory.ts';
-import { tokenVerifier, userIdOf } from './token-verifier.ts';
+import { todoDataGate } from './todo-data-gate.ts';
 
 export interface McpEndpointOptions {
   auth: AuthService;
@@ -35,7 +39,14 @@ export interface McpEndpointOptions {
   sessionIdleTtlMs: number;
   maxSessions: number;
   maxSessionsPerUser: number;
-  toolCallsPerMinute: number;
+  /** Calls that read or change todos (tools, resources, prompts, completions) per user per minute. */
+  callsPerMinute: number;
+  /** Open 2026-07-28 listen streams one user may hold. */
+  maxListenStreamsPerUser: number;
+  /** Open 2026-07-28 listen streams in this process, for everyone. */
+  maxListenStreams: number;
+  /** Where streams and sessions are registered, so revocation and shutdown can end them. */
+  connections: LiveConnections;
   version: string;
 }
 
@@ -55,24 +66,30 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const { logger } = options;
   const resource = new URL(`${options.publicUrl}/mcp`);
   const metadataUrl = getOAuthProtectedResourceMetadataUrl(resource);
-  const build = mcpServerFactory({
-    todos: options.todos,
-    logger,
-    version: options.version,
-    toolCallLimiter: new RateLimiter({ capacity: options.toolCallsPerMinute, windowMs: 60_000 }),
-  });
+  // One budget per user for every call that reads or changes todos, whatever its method.
+  const callLimiter = new RateLimiter({ capacity: options.callsPerMinute, windowMs: 60_000 });
+  const build = mcpServerFactory({ todos: options.todos, logger, version: options.version, callLimiter });
   const onerror = (error: Error) =>
     logger.debug({ errorMessage: error.message.slice(0, 200) }, 'mcp transport');
   const handler = createMcpHandler(({ authInfo }) => build(userIdOf(authInfo)), {
     legacy: options.legacySessions ? 'reject' : 'stateless',
+    // A backstop: ListenStreams meets the same cap first, with a clearer answer than -32603.
+    maxSubscriptions: options.maxListenStreams,
     onerror,
   });
   const modern = toNodeHandler(handler, { onerror, ...SDK_READ });
+  const listens = new ListenStreams(
+    handler,
+    options.connections,
+    { maxPerUser: options.maxListenStreamsPerUser, maxTotal: options.maxListenStreams },
+    { onerror, ...SDK_READ },
+  );
   const sessions = options.legacySessions
     ? new LegacySessions({
         idleTtlMs: options.sessionIdleTtlMs,
         maxSessions: options.maxSessions,
         maxSessionsPerUser: options.maxSessionsPerUser,
+        connections: options.connections,
         logger,
       })
     : undefined;
@@ -100,21 +117,26 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }),
     rejectBatches,
     checkJsonShape,
-    requireBearerAuth({
+    mcpBearerAuth({
       verifier: tokenVerifier(options.auth, resource),
       resourceMetadataUrl: metadataUrl,
       expectedResource: resource,
     }),
+    todoDataGate({ limiter: callLimiter, resourceMetadataUrl: metadataUrl }),
   ];
 
   router.all(PATHS, ...guards, async (req, res) => {
-    const userId = userIdOf(req.auth);
+    const caller = callerOf(req.auth);
+    if (isListenRequest(req.body)) {
+      await listens.serve(req, res, caller);
+      return;
+    }
     if (
       sessions &&
       !claimsModernEra(req.body) &&
       (await isLegacyRequest(await classifiable(req), req.body, SDK_READ))
     ) {
-      await sessions.handle(req, res, userId, () => build(userId));
+      await sessions.handle(req, res, caller, () => build(caller.userId));
       return;
     }
     await modern(req, res, req.body);
@@ -129,17 +151,6 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       await handler.close();
     },
   };
-}
-
-/**
- * True when the body carries the 2026-07-28 per-request envelope's protocol-version claim.
- * isLegacyRequest answers false for every such request (a malformed or unsupported claim
- * included: the modern handler owns those errors), so the common modern request skips
- * building a web Request just to be classified, a sixth of its CPU in the profile.
- */
-function claimsModernEra(body: unknown): boolean {
-  const meta = (body as { params?: { _meta?: unknown } } | undefined)?.params?._meta;
-  return typeof meta === 'object' && meta !== null && Object.hasOwn(meta, PROTOCOL_VERSION_META_KEY);
 }
 
 /**

@@ -14,7 +14,7 @@ const INSTRUCTIONS =
 
 export interface McpServerDeps {
   todos: TodoService;
-  toolCallLimiter: RateLimiter;
+  callLimiter: RateLimiter;
   logger: Logger;
   version: string;
 }
@@ -34,7 +34,7 @@ export function mcpServerFactory(deps: McpServerDeps): (userId: string) => McpSe
     const context = {
       todos: deps.todos,
       userId,
-      toolCallLimiter: deps.toolCallLimiter,
+      callLimiter: deps.callLimiter,
       logger: deps.logger,
       // The SDK marks this deprecated, but it is the one call that answers in both eras.
       clientCapabilities: () => server.server.getClientCapabilities(),

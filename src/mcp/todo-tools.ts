@@ -22,6 +22,7 @@ import {
 import { withCachedJsonSchema } from './cached-json-schema.ts';
 import type { McpContext } from './mcp-context.ts';
 import { textResult, toolErrorResult } from './tool-result.ts';
+import { quoted } from './visible-text.ts';
 
 // Built once at module load: per-request servers reuse these objects instead of rebuilding them.
 const todoListSchema = withCachedJsonSchema(
@@ -49,10 +50,10 @@ const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: 
 const readScope = requireScopes('todos:read');
 const writeScope = requireScopes('todos:write');
 
-/** One line per todo; titles are quoted so that text inside them reads as data. */
+/** One line per todo; titles are quoted so that text inside them reads as data, invisible characters shown. */
 export function describeTodo(todo: Todo): string {
   const due = todo.dueDate ? `, due ${todo.dueDate}` : '';
-  return `${todo.completed ? '[x]' : '[ ]'} ${JSON.stringify(todo.title)} (id ${todo.id}, priority ${todo.priority}${due}, version ${todo.version})`;
+  return `${todo.completed ? '[x]' : '[ ]'} ${quoted(todo.title)} (id ${todo.id}, priority ${todo.priority}${due}, version ${todo.version})`;
 }
 
 const todoResult = (verb: string, todo: Todo) => textResult(`${verb} ${describeTodo(todo)}`, { ...todo });
@@ -65,7 +66,7 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
     <A>(tool: string, run: (args: A, ctx: ServerContext) => Promise<CallToolResult | InputRequiredResult>) =>
     async (args: A, ctx: ServerContext): Promise<CallToolResult | InputRequiredResult> => {
       try {
-        const wait = mcp.toolCallLimiter.take(userId);
+        const wait = mcp.callLimiter.take(userId);
         if (wait > 0) throw new RateLimitedError('You are calling tools too fast.', wait);
         return await run(args, ctx);
       } catch (error) {
@@ -199,7 +200,7 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
           return inputRequired({
             inputRequests: {
               confirm: inputRequired.elicit({
-                message: `Delete the todo ${JSON.stringify(todo.title)}? This cannot be undone.`,
+                message: `Delete the todo ${quoted(todo.title)}? This cannot be undone.`,
                 requestedSchema: confirmSchema,
               }),
             },

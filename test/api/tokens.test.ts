@@ -1,7 +1,14 @@
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Claims, claimsFor, forgeries, signHs256 } from '../forged-tokens.ts';
+import {
+  type Claims,
+  claimsFor,
+  forgeries,
+  malformedAuthorizations,
+  signHs256,
+  wellFormedAuthorizations,
+} from '../forged-tokens.ts';
 import {
   bearer,
   countTodos,
@@ -92,6 +99,22 @@ describe('access tokens', () => {
     const res = await request(ctx.app).post('/api/todos').send({ title: 'x', access_token: alice.token });
     expectProblem(res, 401, 'unauthorized');
     expect(countTodos(ctx)).toBe(0);
+  });
+
+  it.each(malformedAuthorizations)(
+    'refuses an Authorization header with %s (401), and writes nothing',
+    async (_name, header) => {
+      const auth = { Authorization: header(alice.token) };
+      expectProblem(await request(ctx.app).get('/api/todos').set(auth), 401, 'unauthorized');
+      expectProblem(await request(ctx.app).post('/api/todos').set(auth).send({ title: 'malformed' }), 401);
+      expect(countTodos(ctx)).toBe(0);
+    },
+  );
+
+  it.each(wellFormedAuthorizations)('accepts a bearer token written with %s', async (_name, header) => {
+    const res = await request(ctx.app).get('/api/auth/me').set('Authorization', header(alice.token));
+    expect(res.status).toBe(200);
+    expect(res.body.id).toBe(alice.id);
   });
 
   it('refuses an Authorization header that is not a Bearer token', async () => {

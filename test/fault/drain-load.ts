@@ -167,15 +167,3 @@ export function slowUpload(
     },
   };
 }
-
-/** Reads an SSE stream to its end: whether the server ended it, or the connection broke. */
-export async function streamOutcome(body: ReadableStream<Uint8Array> | null): Promise<string> {
-  const reader = body?.getReader();
-  if (!reader) return 'no stream';
-  try {
-    while (!(await reader.read()).done);
-    return 'ended by the server';
-  } catch (error) {
-    return `broken: ${String(error)}`;
-  }
-}

@@ -13,7 +13,7 @@ export const serviceEnv = (databasePath: string): Record<string, string> => ({
   DATABASE_PATH: databasePath,
   JWT_SECRET,
   // Load tests call tools far faster than an agent would; the limit has its own tests.
-  MCP_TOOL_CALLS_PER_MINUTE: '1000000',
+  MCP_CALLS_PER_MINUTE: '1000000',
   LOG_LEVEL: 'info',
 });
 

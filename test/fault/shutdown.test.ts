@@ -15,7 +15,7 @@ import { todoPageSchema, todoSchema } from '../../src/api/openapi-schemas.ts';
 import { createServices } from '../../src/compose.ts';
 import { openDatabase } from '../../src/repositories/database.ts';
 import { type Connected, connect } from '../mcp/mcp-helpers.ts';
-import { LEGACY_VERSION, rawCaller } from '../mcp/raw-mcp.ts';
+import { openGetStream, rawCaller, streamOutcome } from '../mcp/raw-mcp.ts';
 import {
   freePort,
   killService,
@@ -23,7 +23,7 @@ import {
   startService,
   waitForHealth,
 } from '../service-process.ts';
-import { httpReply, type Reply, slowUpload, streamOutcome, toolReply, viaAgent } from './drain-load.ts';
+import { httpReply, type Reply, slowUpload, toolReply, viaAgent } from './drain-load.ts';
 import { asTodo, invariantViolations, snapshot } from './invariants.ts';
 import { JWT_SECRET, rest, serviceEnv, toolCaller } from './process-client.ts';
 import { recordFaultCounts } from './summary.ts';
@@ -33,6 +33,8 @@ const PASSWORD = 'correct horse battery staple';
 const USERS = ['drain_a', 'drain_b', 'drain_c', 'drain_d'];
 const SEEDED_TODOS = 3_000;
 const EXIT_DEADLINE_MS = 10_000;
+// Well inside main.ts's 8 s grace period: a stream left to the end of it would cost all 8 s.
+const QUICK_EXIT_MS = 3_000;
 const NORMAL = new Set([200, 201, 202, 204]);
 
 describe('SIGTERM with requests in flight', () => {
@@ -104,14 +106,7 @@ describe('SIGTERM with requests in flight', () => {
     await Promise.all(clients.map((each) => each.client.listTools()));
     const raw = await toolCaller(base, 'legacy', tokenOf(0));
     const session = await rawCaller(base, 'legacy', tokenOf(1));
-    const stream = await fetch(`${base}/mcp`, {
-      headers: {
-        accept: 'text/event-stream',
-        authorization: `Bearer ${tokenOf(1)}`,
-        'mcp-session-id': session.sessionId ?? '',
-        'mcp-protocol-version': LEGACY_VERSION,
-      },
-    });
+    const stream = await openGetStream(base, tokenOf(1), session.sessionId ?? '');
     expect(stream.status).toBe(200);
     const streamEnd = streamOutcome(stream.body);
     expect((await viaAgent(agent, base, 'GET', '/health')).status).toBe(200);
@@ -276,4 +271,45 @@ describe('SIGTERM with requests in flight', () => {
     restarted.child.kill('SIGTERM');
     expect(await once(restarted.child, 'exit')).toEqual([0, null]);
   }, 60_000);
+  it('ends listen and GET streams at the start of the drain, completes the request in progress, and exits at once', async () => {
+    const databasePath = join(directory, 'todos.db');
+    const port = await freePort();
+    const running = startService({ cwd: directory, port, env: serviceEnv(databasePath) });
+    service = running;
+    const { base, child } = running;
+    await waitForHealth(running);
+    const credentials = { username: 'streamer', password: PASSWORD };
+    expect((await rest(base, 'POST', '/api/auth/register', { body: credentials })).status).toBe(201);
+    const issued = await rest(base, 'POST', '/api/auth/token', { body: credentials });
+    const { access_token: token } = JSON.parse(issued.text) as { access_token: string };
+
+    const modern = await connect(base, { token }, 'modern', { elicitation: false });
+    clients.push(modern);
+    const subscription = await modern.client.listen({ toolsListChanged: true });
+    const session = await rawCaller(base, 'legacy', token);
+    const stream = await openGetStream(base, token, session.sessionId ?? '');
+    expect(stream.status).toBe(200);
+    const streamEnd = streamOutcome(stream.body);
+    // Begun (its headers read) but not finished: the drain must wait for it, and only for it.
+    const upload = slowUpload(false, base, '/api/todos', token, { title: 'finished while draining' });
+    await sleep(50);
+
+    const exited = once(child, 'exit');
+    const sigterm = Date.now();
+    child.kill('SIGTERM');
+    const still = (ms: number) => sleep(ms).then(() => 'still open');
+    // Both streams end while the upload is still unfinished, so at the start of the drain.
+    const listenEnded = await Promise.race([subscription.closed, still(EXIT_DEADLINE_MS)]);
+    const getEnded = await Promise.race([streamEnd, still(EXIT_DEADLINE_MS)]);
+    const uploaded = await upload.finish();
+    const exit = await Promise.race([exited, sleep(EXIT_DEADLINE_MS).then(() => 'no exit')]);
+    const elapsed = Date.now() - sigterm;
+
+    expect(listenEnded).toBe('remote');
+    expect(getEnded).toBe('ended by the server');
+    expect(uploaded.status).toBe(201);
+    expect(exit).toEqual([0, null]);
+    expect(elapsed).toBeLessThan(QUICK_EXIT_MS);
+    expect(running.stderr()).toBe('');
+  }, 30_000);
 });

@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Todo } from '../../src/repositories/types.ts';
 import { createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { DISGUISED, expectSpelledOut } from './disguised-text.ts';
 import { type Connected, connect, ERAS, textOf } from './mcp-helpers.ts';
 
 describe.each(ERAS)('delete confirmation in the %s era', (era) => {
@@ -63,6 +64,15 @@ describe.each(ERAS)('delete confirmation in the %s era', (era) => {
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toEqual({ deleted: true, id: todo.id });
     await expect(stored()).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('names the todo in the confirmation with its invisible characters spelled out', async () => {
+    const disguised = await ctx.services.todos.create(alice.id, { title: DISGUISED });
+    const mcp = await open();
+    mcp.setElicitAnswer('decline');
+    await mcp.client.callTool({ name: 'delete_todo', arguments: { id: disguised.id } });
+    expect(mcp.elicitMessages).toHaveLength(1);
+    expectSpelledOut(mcp.elicitMessages[0] ?? '');
   });
 
   it('still refuses a stale expectedVersion after the user confirmed', async () => {

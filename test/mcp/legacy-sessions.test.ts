@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestContext, type McpOverrides, type TestContext, type TestUser } from '../helpers.ts';
 import { type Connected, connect, textOf } from './mcp-helpers.ts';
-import { initializeRequest, LEGACY_VERSION, post } from './raw-mcp.ts';
+import { initializeRequest, LEGACY_VERSION, openGetStream, post } from './raw-mcp.ts';
 
 const listTodos = {
   jsonrpc: '2.0',
@@ -97,14 +97,7 @@ describe('2025-era MCP sessions', () => {
     const alice = await start();
     const bob = await ctx.signUp();
     const { sessionId } = await open(alice);
-    const res = await fetch(`${base}/mcp`, {
-      headers: {
-        Accept: 'text/event-stream',
-        Authorization: `Bearer ${bob.token}`,
-        'Mcp-Session-Id': sessionId,
-        'MCP-Protocol-Version': LEGACY_VERSION,
-      },
-    });
+    const res = await openGetStream(base, bob.token, sessionId);
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: { code: -32001 } });
   });

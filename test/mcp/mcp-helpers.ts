@@ -5,6 +5,19 @@ import type { TestUser } from '../helpers.ts';
 export type Era = 'modern' | 'legacy';
 export const ERAS: Era[] = ['modern', 'legacy'];
 
+export interface ServingMode {
+  name: string;
+  era: Era;
+  legacySessions: boolean;
+}
+
+/** Every way /mcp serves a client: 2026-07-28 statelessly, the 2025 era on sessions or without. */
+export const SERVING_MODES: ServingMode[] = [
+  { name: 'the 2026-07-28 era', era: 'modern', legacySessions: true },
+  { name: 'the 2025 era on sessions', era: 'legacy', legacySessions: true },
+  { name: 'the 2025 era without sessions', era: 'legacy', legacySessions: false },
+];
+
 export type ElicitAnswer = 'accept' | 'decline' | 'cancel' | { confirm: boolean };
 
 export interface Connected {
@@ -12,6 +25,8 @@ export interface Connected {
   transport: StreamableHTTPClientTransport;
   /** How the client answers the next elicitation request (default: accept with confirm true). */
   setElicitAnswer: (answer: ElicitAnswer) => void;
+  /** The message of every elicitation request the client was sent, in order. */
+  elicitMessages: string[];
 }
 
 export async function connect(
@@ -29,8 +44,10 @@ export async function connect(
     },
   );
   let answer: ElicitAnswer = 'accept';
+  const elicitMessages: string[] = [];
   if (elicitation) {
-    client.setRequestHandler('elicitation/create', async () => {
+    client.setRequestHandler('elicitation/create', async (request) => {
+      elicitMessages.push(request.params.message);
       if (answer === 'accept') return { action: 'accept', content: { confirm: true } };
       if (typeof answer === 'object') return { action: 'accept', content: answer };
       return { action: answer };
@@ -47,6 +64,7 @@ export async function connect(
     setElicitAnswer: (next) => {
       answer = next;
     },
+    elicitMessages,
   };
 }
 

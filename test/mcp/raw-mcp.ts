@@ -68,7 +68,8 @@ export const initializeRequest = () => ({
 
 /**
  * A caller that speaks one era by hand. A legacy caller first opens a session (initialize,
- * then notifications/initialized) with its token; later requests carry the session id.
+ * then notifications/initialized) with its token; later requests carry the session id, if
+ * the server opened one.
  */
 export interface RawCaller {
   era: Era;
@@ -107,8 +108,8 @@ export async function rawCaller(base: string, era: Era, token: string): Promise<
   if (era === 'legacy') {
     const opened = await post(base, initializeRequest(), { token });
     sessionId = opened.headers.get('mcp-session-id') ?? undefined;
-    if (opened.status !== 200 || !sessionId)
-      throw new Error(`initialize failed: ${opened.status} ${opened.text}`);
+    // With sessions off the 2025 era is served statelessly: initialize opens no session.
+    if (opened.status !== 200) throw new Error(`initialize failed: ${opened.status} ${opened.text}`);
     await send({ jsonrpc: '2.0', method: 'notifications/initialized' });
   }
   return {
@@ -162,3 +163,26 @@ export function postWithHost(
 
 /** A well-formed id that no todo has. */
 export const missingId = (): string => randomUUID();
+
+/** Opens the GET stream of a 2025-era session, as the SDK client does after initialize. */
+export const openGetStream = (base: string, token: string, sessionId: string): Promise<Response> =>
+  fetch(`${base}/mcp`, {
+    headers: {
+      Accept: 'text/event-stream',
+      Authorization: `Bearer ${token}`,
+      'Mcp-Session-Id': sessionId,
+      'MCP-Protocol-Version': LEGACY_VERSION,
+    },
+  });
+
+/** Reads an SSE stream to its end: whether the server ended it, or the connection broke. */
+export async function streamOutcome(body: ReadableStream<Uint8Array> | null): Promise<string> {
+  const reader = body?.getReader();
+  if (!reader) return 'no stream';
+  try {
+    while (!(await reader.read()).done);
+    return 'ended by the server';
+  } catch (error) {
+    return `broken: ${String(error)}`;
+  }
+}

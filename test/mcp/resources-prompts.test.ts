@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Todo } from '../../src/repositories/types.ts';
 import { createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { DISGUISED, expectSpelledOut } from './disguised-text.ts';
 import { type Connected, connect, ERAS } from './mcp-helpers.ts';
 import { missingId } from './raw-mcp.ts';
 
@@ -129,5 +130,16 @@ describe.each(ERAS)('MCP resources and prompts in the %s era', (era) => {
     expect(text).toContain('"Call the plumber"');
     expect(text).not.toContain('Already filed taxes');
     expect(text).not.toContain('Bob private');
+  });
+
+  it('spells out invisible characters of titles in plan_my_day, and keeps them exact in the resource JSON', async () => {
+    const todo = await ctx.services.todos.create(alice.id, { title: DISGUISED });
+    const prompt = await mcp.client.getPrompt({ name: 'plan_my_day', arguments: { focus: 'home\u202E' } });
+    const content = prompt.messages[0]?.content;
+    const text = content?.type === 'text' ? content.text : '';
+    expectSpelledOut(text);
+    expect(text).toContain('with a focus on "home\\u202E"');
+    const { contents } = await mcp.client.readResource({ uri: `todo://${todo.id}` });
+    expect(JSON.parse((contents[0] as { text: string }).text).title).toBe(DISGUISED);
   });
 });

@@ -1,0 +1,125 @@
+// Connections that outlive the request that authenticated them: MCP listen streams, 2025-era
+// GET streams and sessions, and (later) server-sent events on /api. Each is registered with
+// its user and bearer token, so that
+// - a revoked token or a deleted user ends them: every open connection's token is checked
+//   again on a heartbeat (AuthService.authenticate, the check every request gets), which
+//   works however many processes share the database; a revocation in this process asks for
+//   the same check at once;
+// - shutdown ends the streams at the start of the drain (they never finish on their own),
+//   while sessions wait for their requests in progress.
+import type { Logger } from 'pino';
+import type { AuthService } from '../services/auth-service.ts';
+import { UnauthorizedError } from '../services/errors.ts';
+import type { Audience } from '../services/token-codec.ts';
+
+export interface LiveConnection {
+  readonly userId: string;
+  /** The token it was last authenticated with: a session takes that of each request it serves. */
+  token: string;
+  readonly audience: Audience;
+  /** A stream is ended at the start of a shutdown; a session after its requests in progress. */
+  readonly kind: 'stream' | 'session';
+  /** Ends it (idempotent); the owner removes it from the registry when it has ended. */
+  close(): void;
+}
+
+export interface LiveConnectionsOptions {
+  auth: AuthService;
+  logger: Logger;
+  /** How often every open connection's token is checked again. */
+  recheckEveryMs: number;
+}
+
+export class LiveConnections {
+  readonly #byUser = new Map<string, Set<LiveConnection>>();
+  readonly #options: LiveConnectionsOptions;
+  readonly #heartbeat: NodeJS.Timeout;
+  #sweeping = false;
+  #draining = false;
+
+  constructor(options: LiveConnectionsOptions) {
+    this.#options = options;
+    this.#heartbeat = setInterval(() => void this.#sweep(), options.recheckEveryMs).unref();
+  }
+
+  /** False once shutdown has begun: new streams are refused. */
+  get accepting(): boolean {
+    return !this.#draining;
+  }
+
+  /** Registers a connection; the returned function removes it once it has ended. */
+  add(connection: LiveConnection): () => void {
+    let own = this.#byUser.get(connection.userId);
+    if (!own) {
+      own = new Set();
+      this.#byUser.set(connection.userId, own);
+    }
+    own.add(connection);
+    return () => this.#remove(connection);
+  }
+
+  /**
+   * Authenticates the token of every open connection of `userId` (of everyone when omitted)
+   * again, and closes those whose token no longer passes. Each distinct token is checked once.
+   */
+  async recheck(userId?: string): Promise<void> {
+    const connections =
+      userId === undefined
+        ? [...this.#byUser.values()].flatMap((own) => [...own])
+        : [...(this.#byUser.get(userId) ?? [])];
+    const verdicts = new Map<string, Promise<boolean>>();
+    await Promise.all(
+      connections.map(async (connection) => {
+        const key = `${connection.audience} ${connection.token}`;
+        let verdict = verdicts.get(key);
+        if (!verdict) {
+          verdict = this.#stillValid(connection);
+          verdicts.set(key, verdict);
+        }
+        if (await verdict) return;
+        this.#remove(connection);
+        connection.close();
+      }),
+    );
+  }
+
+  /** Starts the drain: refuses new streams and ends every open one. Sessions stay. */
+  closeStreams(): void {
+    this.#draining = true;
+    for (const own of this.#byUser.values())
+      for (const connection of own) if (connection.kind === 'stream') connection.close();
+  }
+
+  /** Stops the heartbeat. */
+  close(): void {
+    clearInterval(this.#heartbeat);
+  }
+
+  async #sweep(): Promise<void> {
+    if (this.#sweeping) return; // a slow database must not pile up checks
+    this.#sweeping = true;
+    try {
+      await this.recheck();
+    } finally {
+      this.#sweeping = false;
+    }
+  }
+
+  async #stillValid(connection: LiveConnection): Promise<boolean> {
+    try {
+      const principal = await this.#options.auth.authenticate(connection.token, connection.audience);
+      return principal.userId === connection.userId;
+    } catch (error) {
+      if (error instanceof UnauthorizedError) return false;
+      // The check itself failed (the database, say): keep the connection, try again next beat.
+      this.#options.logger.warn({ errorName: (error as Error)?.name }, 'live connection check failed');
+      return true;
+    }
+  }
+
+  #remove(connection: LiveConnection): void {
+    const own = this.#byUser.get(connection.userId);
+    if (!own?.delete(connection) || own.size > 0) return;
+    this.#byUser.delete(connection.userId);
+  }
+}
