@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import express from 'express';
-import { TODO_COLUMNS, type TodoRow, toTodo } from '../src/repositories/sqlite-todo-repository.ts';
+import { TODO_COLUMNS, type TodoRow, toTodo } from '../src/repositories/sqlite/sqlite-todo-repository.ts';
 
 const [mode, databasePath, userId] = process.argv.slice(2);
 if ((mode !== 'http' && mode !== 'express') || !databasePath || !userId) {

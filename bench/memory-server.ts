@@ -11,7 +11,7 @@ import { createServices } from '../src/compose.ts';
 import { LiveConnections } from '../src/http/live-connections.ts';
 import { createLogger } from '../src/logger.ts';
 import { mcpEndpoint } from '../src/mcp/mcp-router.ts';
-import { openDatabase } from '../src/repositories/database.ts';
+import { openDatabase } from '../src/repositories/sqlite/database.ts';
 import { TokenCodec } from '../src/services/token-codec.ts';
 import { answerCommands } from './process.ts';
 import { PASSWORD } from './seed.ts';

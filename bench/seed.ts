@@ -3,8 +3,8 @@
 // through the real repository inside one transaction, which is far faster than HTTP.
 import { randomUUID } from 'node:crypto';
 import { createServices } from '../src/compose.ts';
-import { openDatabase } from '../src/repositories/database.ts';
-import { SqliteTodoRepository } from '../src/repositories/sqlite-todo-repository.ts';
+import { openDatabase } from '../src/repositories/sqlite/database.ts';
+import { SqliteTodoRepository } from '../src/repositories/sqlite/sqlite-todo-repository.ts';
 import type { Todo } from '../src/repositories/types.ts';
 
 export const PASSWORD = 'correct horse battery staple';

@@ -1,9 +1,9 @@
 import type { Config } from './config.ts';
-import type { Db } from './repositories/database.ts';
-import { SqliteAgentTokenRepository } from './repositories/sqlite-agent-token-repository.ts';
-import { SqliteHealthProbe } from './repositories/sqlite-health-probe.ts';
-import { SqliteTodoRepository } from './repositories/sqlite-todo-repository.ts';
-import { SqliteUserRepository } from './repositories/sqlite-user-repository.ts';
+import type { Db } from './repositories/sqlite/database.ts';
+import { SqliteAgentTokenRepository } from './repositories/sqlite/sqlite-agent-token-repository.ts';
+import { SqliteHealthProbe } from './repositories/sqlite/sqlite-health-probe.ts';
+import { SqliteTodoRepository } from './repositories/sqlite/sqlite-todo-repository.ts';
+import { SqliteUserRepository } from './repositories/sqlite/sqlite-user-repository.ts';
 import { AgentTokenService } from './services/agent-token-service.ts';
 import { AuthService } from './services/auth-service.ts';
 import { InProcessLoginThrottle } from './services/login-throttle.ts';

@@ -12,7 +12,7 @@ import type { Lifecycle } from './http/health.ts';
 import { LiveConnections } from './http/live-connections.ts';
 import { createLogger } from './logger.ts';
 import { mcpEndpoint } from './mcp/mcp-router.ts';
-import { openDatabase } from './repositories/database.ts';
+import { openDatabase } from './repositories/sqlite/database.ts';
 import { loadOrCreateSecret } from './secret-file.ts';
 
 const SHUTDOWN_GRACE_MS = 8_000;

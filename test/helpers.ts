@@ -13,7 +13,7 @@ import type { Lifecycle } from '../src/http/health.ts';
 import { LiveConnections } from '../src/http/live-connections.ts';
 import { createLogger } from '../src/logger.ts';
 import { type McpEndpoint, type McpEndpointOptions, mcpEndpoint } from '../src/mcp/mcp-router.ts';
-import { type Db, openDatabase } from '../src/repositories/database.ts';
+import { type Db, openDatabase } from '../src/repositories/sqlite/database.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 export const PUBLIC_URL = 'http://localhost:3000';

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Db, openDatabase } from '../../src/repositories/database.ts';
-import { migrations } from '../../src/repositories/migrations.ts';
+import { type Db, openDatabase } from '../../src/repositories/sqlite/database.ts';
+import { migrations } from '../../src/repositories/sqlite/migrations.ts';
 
 describe('openDatabase', () => {
   let dir: string;

@@ -1,6 +1,6 @@
 // What the stored data must satisfy whatever was sent: checked against the database itself,
 // not through the API, so that a bug in reading cannot hide a bug in writing.
-import type { Db } from '../../src/repositories/database.ts';
+import type { Db } from '../../src/repositories/sqlite/database.ts';
 import type { Todo } from '../../src/repositories/types.ts';
 
 export interface TodoRow {

@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { todoPageSchema, todoSchema } from '../../src/api/openapi-schemas.ts';
 import { createServices } from '../../src/compose.ts';
-import { openDatabase } from '../../src/repositories/database.ts';
+import { openDatabase } from '../../src/repositories/sqlite/database.ts';
 import { type Connected, connect } from '../mcp/mcp-helpers.ts';
 import { openGetStream, rawCaller, streamOutcome } from '../mcp/raw-mcp.ts';
 import {

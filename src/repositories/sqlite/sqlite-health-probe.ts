@@ -1,5 +1,5 @@
+import type { HealthProbe } from '../types.ts';
 import type { Db } from './database.ts';
-import type { HealthProbe } from './types.ts';
 
 export class SqliteHealthProbe implements HealthProbe {
   readonly #query;

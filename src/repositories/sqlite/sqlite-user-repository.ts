@@ -1,5 +1,5 @@
+import type { User, UserRepository, UserWithCredentials } from '../types.ts';
 import type { Db } from './database.ts';
-import type { User, UserRepository, UserWithCredentials } from './types.ts';
 
 interface UserRow {
   id: string;

@@ -1,5 +1,5 @@
+import type { Todo, TodoChanges, TodoFields, TodoQuery, TodoRepository, TodoSortField } from '../types.ts';
 import type { Db } from './database.ts';
-import type { Todo, TodoChanges, TodoFields, TodoQuery, TodoRepository, TodoSortField } from './types.ts';
 
 /** A row of `todos` as SQLite returns it; exported for the benchmark's floors and the fault suite's checks. */
 export interface TodoRow {

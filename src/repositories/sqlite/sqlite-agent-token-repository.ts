@@ -1,5 +1,5 @@
+import type { AgentToken, AgentTokenRepository } from '../types.ts';
 import type { Db } from './database.ts';
-import type { AgentToken, AgentTokenRepository } from './types.ts';
 
 interface AgentTokenRow {
   id: string;
