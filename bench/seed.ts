@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServices } from '../src/compose.ts';
 import { openDatabase } from '../src/repositories/sqlite/database.ts';
+import { sqliteStore } from '../src/repositories/sqlite/sqlite-store.ts';
 import { SqliteTodoRepository } from '../src/repositories/sqlite/sqlite-todo-repository.ts';
 import type { Todo } from '../src/repositories/types.ts';
 
@@ -35,7 +36,7 @@ export async function seed(options: {
 }): Promise<Seeded> {
   const db = openDatabase(options.databasePath);
   try {
-    const { auth } = createServices(db, {
+    const { auth } = createServices(sqliteStore(db), {
       jwtSecret: options.jwtSecret,
       publicUrl: options.publicUrl,
       tokenTtlSeconds: 3600,

@@ -1,14 +1,11 @@
 import type { Config } from './config.ts';
-import type { Db } from './repositories/sqlite/database.ts';
-import { SqliteAgentTokenRepository } from './repositories/sqlite/sqlite-agent-token-repository.ts';
-import { SqliteHealthProbe } from './repositories/sqlite/sqlite-health-probe.ts';
-import { SqliteTodoRepository } from './repositories/sqlite/sqlite-todo-repository.ts';
-import { SqliteUserRepository } from './repositories/sqlite/sqlite-user-repository.ts';
+import type { BucketPolicy, Store } from './repositories/types.ts';
 import { AgentTokenService } from './services/agent-token-service.ts';
 import { AuthService } from './services/auth-service.ts';
-import { InProcessLoginThrottle } from './services/login-throttle.ts';
+import { InProcessLoginThrottle, type LoginThrottle } from './services/login-throttle.ts';
 import { PasswordHasher } from './services/password-hasher.ts';
-import { RateLimiter } from './services/rate-limiter.ts';
+import { type RateBudgets, RateLimiter } from './services/rate-limiter.ts';
+import { SharedLoginThrottle, SharedRateBudget } from './services/shared-limits.ts';
 import { TodoService } from './services/todo-service.ts';
 import { TokenCodec } from './services/token-codec.ts';
 
@@ -18,36 +15,57 @@ export type ServiceConfig = Pick<Config, 'publicUrl' | 'tokenTtlSeconds' | 'maxT
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 
+// Failures every fifteen minutes, refilled evenly: fifty from one address, ten for one
+// username from one address, and a ceiling of a hundred for one username from anywhere.
+const LOGIN_POLICIES = {
+  perAddress: { capacity: 50, windowMs: FIFTEEN_MINUTES },
+  perUsernameAndAddress: { capacity: 10, windowMs: FIFTEEN_MINUTES },
+  perUsername: { capacity: 100, windowMs: FIFTEEN_MINUTES },
+} satisfies Record<string, BucketPolicy>;
+
 /**
- * Repositories and services over one database: the wiring main.ts and the tests share, so a
- * test runs exactly the objects production runs.
+ * Rate limits where the store keeps them: in this process's memory (SQLite: one process), or
+ * in the shared database, so that every process spends one budget.
  */
-export function createServices(db: Db, config: ServiceConfig) {
-  const agentTokens = new SqliteAgentTokenRepository(db);
+function limitsOf(store: Store): { budgets: RateBudgets; loginThrottle: LoginThrottle } {
+  const { limits } = store;
+  if (limits) {
+    return {
+      budgets: (name, policy) => new SharedRateBudget(limits, name, policy),
+      loginThrottle: new SharedLoginThrottle(limits, LOGIN_POLICIES),
+    };
+  }
+  return {
+    budgets: (_name, policy) => new RateLimiter(policy),
+    loginThrottle: new InProcessLoginThrottle({
+      perAddress: new RateLimiter(LOGIN_POLICIES.perAddress),
+      perUsernameAndAddress: new RateLimiter(LOGIN_POLICIES.perUsernameAndAddress),
+      perUsername: new RateLimiter(LOGIN_POLICIES.perUsername),
+    }),
+  };
+}
+
+/**
+ * Services over one store: the wiring main.ts and the tests share, so a test runs exactly the
+ * objects production runs. `budgets` builds the rate limits the edges keep (MCP calls).
+ */
+export function createServices(store: Store, config: ServiceConfig) {
+  const { budgets, loginThrottle } = limitsOf(store);
   const tokens = new TokenCodec({
     secret: config.jwtSecret,
     publicUrl: config.publicUrl,
     ttlSeconds: config.tokenTtlSeconds,
   });
   const auth = new AuthService({
-    users: new SqliteUserRepository(db),
-    agentTokens,
+    users: store.users,
+    agentTokens: store.agentTokens,
     hasher: new PasswordHasher(),
     tokens,
-    // Failures every fifteen minutes, refilled evenly: fifty from one address, ten for one
-    // username from one address, and a ceiling of a hundred for one username from anywhere.
-    loginThrottle: new InProcessLoginThrottle({
-      perAddress: new RateLimiter({ capacity: 50, windowMs: FIFTEEN_MINUTES }),
-      perUsernameAndAddress: new RateLimiter({ capacity: 10, windowMs: FIFTEEN_MINUTES }),
-      perUsername: new RateLimiter({ capacity: 100, windowMs: FIFTEEN_MINUTES }),
-    }),
-    registrationThrottle: new RateLimiter({ capacity: 50, windowMs: 60 * 60 * 1000 }),
+    loginThrottle,
+    registrationThrottle: budgets('register', { capacity: 50, windowMs: 60 * 60 * 1000 }),
   });
-  const todos = new TodoService({
-    todos: new SqliteTodoRepository(db),
-    maxTodosPerUser: config.maxTodosPerUser,
-  });
+  const todos = new TodoService({ todos: store.todos, maxTodosPerUser: config.maxTodosPerUser });
   // A person holds at most fifty live agent tokens: enough for every device and tool they use.
-  const agentTokenService = new AgentTokenService({ agentTokens, tokens, maxActivePerUser: 50 });
-  return { auth, agentTokens: agentTokenService, todos, health: new SqliteHealthProbe(db) };
+  const agentTokens = new AgentTokenService({ agentTokens: store.agentTokens, tokens, maxActivePerUser: 50 });
+  return { auth, agentTokens, todos, health: store.health, budgets };
 }

@@ -12,10 +12,12 @@ import type { Lifecycle } from './http/health.ts';
 import { LiveConnections } from './http/live-connections.ts';
 import { createLogger } from './logger.ts';
 import { mcpEndpoint } from './mcp/mcp-router.ts';
-import { openDatabase } from './repositories/sqlite/database.ts';
+import { openStore } from './repositories/open-store.ts';
 import { loadOrCreateSecret } from './secret-file.ts';
 
-const SHUTDOWN_GRACE_MS = 8_000;
+// Requests in progress get this long to finish once the listener is closed; with the default
+// SHUTDOWN_DELAY the process still exits within ten seconds of SIGTERM.
+const SHUTDOWN_GRACE_MS = 6_000;
 // How long a stream or session may outlive its token when the token is revoked (or its user
 // deleted) by another process; a revocation in this process ends them at once.
 const CONNECTION_RECHECK_MS = 30_000;
@@ -35,8 +37,8 @@ async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
   const jwtSecret = config.jwtSecret ?? loadOrCreateSecret(join(dirname(config.databasePath), 'jwt-secret'));
-  const db = openDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
-  const services = createServices(db, { ...config, jwtSecret });
+  const store = await openStore(config, logger);
+  const services = createServices(store, { ...config, jwtSecret });
   const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
   const connections = new LiveConnections({
     auth: services.auth,
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
           maxSessions: config.mcpMaxSessions,
           maxSessionsPerUser: config.mcpMaxSessionsPerUser,
           callsPerMinute: config.mcpCallsPerMinute,
+          budgets: services.budgets,
           maxListenStreams: config.mcpMaxListenStreams,
           maxListenStreamsPerUser: config.mcpMaxListenStreamsPerUser,
           connections,
@@ -81,20 +84,33 @@ async function main(): Promise<void> {
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');
   logger.info(
-    { url: config.publicUrl, host: config.host, port: config.port, serve: config.serve },
+    {
+      url: config.publicUrl,
+      host: config.host,
+      port: config.port,
+      serve: config.serve,
+      database: store.engine,
+      legacySessions: config.mcpLegacySessions,
+    },
     'todos is listening',
   );
 
+  // The sequence load balancers expect: /health fails at once while requests are still served
+  // (so the balancer notices and stops sending), then the listener closes, streams end, the
+  // requests in progress finish, sessions close, and the database closes last.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: draining requests');
     lifecycle.draining = true;
-    // Streams never finish on their own, and one still open would hold the drain to its deadline.
-    connections.closeStreams();
+    logger.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: /health answers 503');
+    if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    logger.info('draining requests: no longer accepting connections');
+    // Streams never finish on their own, and one still open would hold the drain to its deadline;
+    // a tool call waiting for a person's answer is ended too (with a tool error).
+    connections.closeStreams();
     server.closeIdleConnections();
     // Let requests in progress finish, then end MCP sessions, which may be serving some of them.
     while (lifecycle.inFlight > 0 && Date.now() < deadline) await sleep(25);
@@ -104,7 +120,7 @@ async function main(): Promise<void> {
     const forced = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
     await closed;
     clearTimeout(forced);
-    db.close();
+    await store.close();
     logger.info('stopped');
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -29,7 +29,12 @@ function expectCleanOutput(started: Started): void {
   expect(records.length).toBeGreaterThan(0);
   expect(records.filter((record) => record.level >= 50)).toEqual([]);
   expect(records.map((record) => record.msg)).toEqual(
-    expect.arrayContaining(['todos is listening', 'shutting down: draining requests', 'stopped']),
+    expect.arrayContaining([
+      'todos is listening',
+      'shutting down: /health answers 503',
+      'draining requests: no longer accepting connections',
+      'stopped',
+    ]),
   );
 }
 

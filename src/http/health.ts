@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import type { HealthProbe } from '../repositories/types.ts';
 
@@ -9,10 +9,18 @@ export interface Lifecycle {
   inFlight: number;
 }
 
-/** GET /health for load balancers: no auth, no version or environment details. */
+/**
+ * Health for load balancers and orchestrators: no auth, no version or environment details.
+ * - `/health` and `/health/ready`: may this process be sent requests? 503 from the moment
+ *   shutdown begins (while it still serves, so the balancer can move away first) and while the
+ *   database does not answer a real query.
+ * - `/health/live`: is the process itself working? It does not ask the database and stays 200
+ *   while draining: an orchestrator that restarts on a failed liveness check must not restart
+ *   every process at once because the shared database blinked, nor kill one mid-drain.
+ */
 export function healthRouter(probe: HealthProbe, lifecycle: Lifecycle, logger: Logger): Router {
   const router = Router();
-  router.get('/health', async (_req, res) => {
+  const ready: RequestHandler = async (_req, res) => {
     if (lifecycle.draining) {
       res.status(503).json({ status: 'draining' });
       return;
@@ -24,6 +32,10 @@ export function healthRouter(probe: HealthProbe, lifecycle: Lifecycle, logger: L
       logger.error({ errorName: (error as Error).name }, 'health check: database unavailable');
       res.status(503).json({ status: 'unavailable' });
     }
+  };
+  router.get(['/health', '/health/ready'], ready);
+  router.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok' });
   });
   return router;
 }

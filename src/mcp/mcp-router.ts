@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { LiveConnections } from '../http/live-connections.ts';
 import { SCOPES } from '../services/auth-schemas.ts';
 import type { AuthService } from '../services/auth-service.ts';
-import { RateLimiter } from '../services/rate-limiter.ts';
+import type { RateBudgets } from '../services/rate-limiter.ts';
 import type { TodoService } from '../services/todo-service.ts';
 import { callerOf, mcpBearerAuth, tokenVerifier, userIdOf } from './bearer-auth.ts';
 import { checkJsonShape } from './json-shape.ts';
@@ -41,6 +41,8 @@ export interface McpEndpointOptions {
   maxSessionsPerUser: number;
   /** Calls that read or change todos (tools, resources, prompts, completions) per user per minute. */
   callsPerMinute: number;
+  /** Where that budget is kept: this process, or the database every process shares. */
+  budgets: RateBudgets;
   /** Open 2026-07-28 listen streams one user may hold. */
   maxListenStreamsPerUser: number;
   /** Open 2026-07-28 listen streams in this process, for everyone. */
@@ -67,8 +69,14 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const resource = new URL(`${options.publicUrl}/mcp`);
   const metadataUrl = getOAuthProtectedResourceMetadataUrl(resource);
   // One budget per user for every call that reads or changes todos, whatever its method.
-  const callLimiter = new RateLimiter({ capacity: options.callsPerMinute, windowMs: 60_000 });
-  const build = mcpServerFactory({ todos: options.todos, logger, version: options.version, callLimiter });
+  const callLimiter = options.budgets('mcp-calls', { capacity: options.callsPerMinute, windowMs: 60_000 });
+  const build = mcpServerFactory({
+    todos: options.todos,
+    logger,
+    version: options.version,
+    callLimiter,
+    drained: options.connections.drained,
+  });
   const onerror = (error: Error) =>
     logger.debug({ errorMessage: error.message.slice(0, 200) }, 'mcp transport');
   const handler = createMcpHandler(({ authInfo }) => build(userIdOf(authInfo)), {

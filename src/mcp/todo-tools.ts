@@ -66,7 +66,7 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
     <A>(tool: string, run: (args: A, ctx: ServerContext) => Promise<CallToolResult | InputRequiredResult>) =>
     async (args: A, ctx: ServerContext): Promise<CallToolResult | InputRequiredResult> => {
       try {
-        const wait = mcp.callLimiter.take(userId);
+        const wait = await mcp.callLimiter.take(userId);
         if (wait > 0) throw new RateLimitedError('You are calling tools too fast.', wait);
         return await run(args, ctx);
       } catch (error) {

@@ -124,3 +124,58 @@ export interface HealthProbe {
   /** Resolves when the store answers a real query; rejects otherwise. */
   ping(): Promise<void>;
 }
+
+/**
+ * One token bucket of a rate limit kept in the database, so that every process sharing it
+ * spends the same budget. Times are milliseconds since the epoch.
+ */
+export interface BucketState {
+  /** Events left at `at` (fractional while refilling). */
+  tokens: number;
+  at: number;
+  /** Attempts admitted and not yet settled (the login throttle's); void after `pendingUntil`. */
+  pending: number;
+  pendingUntil: number;
+}
+
+/** A bucket's shape: `capacity` events at once, refilled evenly over `windowMs`. */
+export interface BucketPolicy {
+  capacity: number;
+  windowMs: number;
+}
+
+export type SpendOutcome = { spent: true } | { spent: false; bucket: BucketState };
+
+/**
+ * Rate-limit state shared across processes (PostgreSQL). The rules live in the services
+ * (rate-limiter.ts, login-throttle.ts); this stores buckets and changes them atomically.
+ */
+export interface LimitRepository {
+  /** Spends one event of `key`'s bucket if it holds one, in one atomic step; else reports its state. */
+  spend(key: string, policy: BucketPolicy, now: number): Promise<SpendOutcome>;
+  /**
+   * Reads the buckets of `keys` with no other process able to change them meanwhile, passes
+   * them to `change` (a missing bucket is absent from the map), and stores the states it
+   * returns (null deletes one), all in one transaction. `change` may run again on a retry.
+   */
+  update<T>(keys: readonly string[], change: BucketChange<T>): Promise<T>;
+}
+
+/** Given the buckets found, the states to store (absent: unchanged; null: delete) and a result. */
+export type BucketChange<T> = (buckets: ReadonlyMap<string, BucketState>) => {
+  /** `expiresAt`: when the bucket is full again with nothing pending, so it may be forgotten. */
+  next: ReadonlyMap<string, (BucketState & { expiresAt: number }) | null>;
+  result: T;
+};
+
+/** Every repository of one database, chosen once from the configuration (open-store.ts). */
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres';
+  readonly users: UserRepository;
+  readonly todos: TodoRepository;
+  readonly agentTokens: AgentTokenRepository;
+  readonly health: HealthProbe;
+  /** Rate limits shared by every process; undefined where one process holds all state (SQLite). */
+  readonly limits: LimitRepository | undefined;
+  close(): Promise<void>;
+}

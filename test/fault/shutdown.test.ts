@@ -14,6 +14,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { todoPageSchema, todoSchema } from '../../src/api/openapi-schemas.ts';
 import { createServices } from '../../src/compose.ts';
 import { openDatabase } from '../../src/repositories/sqlite/database.ts';
+import { sqliteStore } from '../../src/repositories/sqlite/sqlite-store.ts';
+import { sqliteData } from '../engines.ts';
 import { type Connected, connect } from '../mcp/mcp-helpers.ts';
 import { openGetStream, rawCaller, streamOutcome } from '../mcp/raw-mcp.ts';
 import {
@@ -58,7 +60,7 @@ describe('SIGTERM with requests in flight', () => {
   /** Accounts and a long list, written before the start so that searching it takes a moment. */
   async function seed(databasePath: string): Promise<void> {
     const db = openDatabase(databasePath);
-    const services = createServices(db, {
+    const services = createServices(sqliteStore(db), {
       publicUrl: 'http://localhost',
       tokenTtlSeconds: 3600,
       maxTodosPerUser: 10_000,
@@ -245,8 +247,9 @@ describe('SIGTERM with requests in flight', () => {
     const db = new Database(databasePath, { readonly: true, fileMustExist: true });
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      expect(invariantViolations(db)).toEqual([]);
-      const rows = [...snapshot(db).values()];
+      const data = sqliteData(db);
+      expect(await invariantViolations(data)).toEqual([]);
+      const rows = [...(await snapshot(data)).values()];
       const storedAs = (title: string | undefined) => rows.filter((row) => row.title === title).map(asTodo);
       const creates = replies.filter((reply) => reply.title !== undefined);
       for (const reply of creates)

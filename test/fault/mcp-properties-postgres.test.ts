@@ -1,0 +1,3 @@
+import { mcpPropertiesSuite } from './mcp-properties.ts';
+
+mcpPropertiesSuite('postgres');

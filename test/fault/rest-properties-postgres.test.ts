@@ -1,0 +1,3 @@
+import { restPropertiesSuite } from './rest-properties.ts';
+
+restPropertiesSuite('postgres');
