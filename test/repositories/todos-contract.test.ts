@@ -142,6 +142,10 @@ describe.each(ENGINES)('TodoRepository on %s', (engine) => {
     const stored = await addTodo(store, alice.id, { dueDate: '2026-01-01' });
     const at = '2026-09-09T09:09:09.999Z';
     expect(await store.todos.update(alice.id, stored.id, { title: 'stale' }, at, 2)).toBeUndefined();
+    // A version beyond any column type's range is a mismatch like any other, not an error.
+    expect(
+      await store.todos.update(alice.id, stored.id, { title: 'far' }, at, Number.MAX_SAFE_INTEGER),
+    ).toBeUndefined();
     const updated = await store.todos.update(alice.id, stored.id, { title: 'fresh', dueDate: null }, at, 1);
     expect(updated).toEqual({ ...stored, title: 'fresh', dueDate: null, updatedAt: at, version: 2 });
     expect(await store.todos.get(alice.id, stored.id)).toEqual(updated);
@@ -152,6 +156,7 @@ describe.each(ENGINES)('TodoRepository on %s', (engine) => {
   it('deletes only with the expected version', async () => {
     const stored = await addTodo(store, alice.id);
     expect(await store.todos.delete(alice.id, stored.id, 2)).toBe(false);
+    expect(await store.todos.delete(alice.id, stored.id, Number.MAX_SAFE_INTEGER)).toBe(false);
     expect(await store.todos.delete(alice.id, stored.id, 1)).toBe(true);
     expect(await store.todos.delete(alice.id, stored.id)).toBe(false);
     expect(await store.todos.get(alice.id, stored.id)).toBeUndefined();

@@ -51,7 +51,7 @@ const INSERT = statement(
 const deleteStatement = (versioned: boolean) =>
   statement(
     `WITH gone AS (
-       DELETE FROM todos WHERE id = $1 AND user_id = $2 ${versioned ? 'AND version = $3' : ''} RETURNING user_id
+       DELETE FROM todos WHERE id = $1 AND user_id = $2 ${versioned ? 'AND version = $3::bigint' : ''} RETURNING user_id
      )
      UPDATE users SET todo_count = todo_count - 1 WHERE id IN (SELECT user_id FROM gone) RETURNING id`,
   );
@@ -146,7 +146,7 @@ export class PostgresTodoRepository implements TodoRepository {
     });
     let text = `UPDATE todos SET ${[...assignments, 'updated_at = $3::timestamptz', 'version = version + 1'].join(', ')}
       WHERE id = $1 AND user_id = $2`;
-    if (expectedVersion !== undefined) text += ` AND version = ${param(expectedVersion)}`;
+    if (expectedVersion !== undefined) text += ` AND version = ${param(expectedVersion)}::bigint`;
     const [row] = await this.#db.rows<TodoRow>(this.#named(`${text} RETURNING ${TODO_COLUMNS}`), values);
     return row && toTodo(row);
   }
