@@ -98,15 +98,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
 /** The example configuration with this run's ports, inside a minimal main configuration. */
 function nginxConfig(directory: string, balancerPort: number, ports: number[]): string {
+  // Each upstream server line of the example gets one process's port, with its own parameters.
+  let servers = 0;
   const example = readFileSync(NGINX_TEMPLATE, 'utf8')
-    .replace(
-      /(upstream todos \{)[^}]*?(\n\s*#)/,
-      (_, open: string, comment: string) =>
-        [open, ...ports.map((port) => `    server 127.0.0.1:${port};`)].join('\n') + comment,
-    )
+    .replace(/^(\s*server )127\.0\.0\.1:\d+(.*;)$/gm, (_, lead: string, rest: string) => {
+      const port = ports[servers++];
+      return port === undefined ? '' : `${lead}127.0.0.1:${port}${rest}`;
+    })
     .replace('listen 127.0.0.1:8080;', `listen 127.0.0.1:${balancerPort};`);
-  if (!ports.every((port) => example.includes(`127.0.0.1:${port};`)))
-    throw new Error('deploy/nginx-todos.conf no longer has the upstream block the tests rewrite');
+  if (servers < ports.length || !example.includes(`127.0.0.1:${balancerPort};`))
+    throw new Error('deploy/nginx-todos.conf no longer has the server and listen lines the tests rewrite');
   const temp = (name: string) => join(directory, 'nginx', name);
   return `
 daemon off;
