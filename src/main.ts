@@ -111,9 +111,16 @@ async function main(): Promise<void> {
     // Streams never finish on their own, and one still open would hold the drain to its deadline;
     // a tool call waiting for a person's answer is ended too (with a tool error).
     connections.closeStreams();
-    server.closeIdleConnections();
     // Let requests in progress finish, then end MCP sessions, which may be serving some of them.
-    while (lifecycle.inFlight > 0 && Date.now() < deadline) await sleep(25);
+    // A request still arriving when the listener closed (its headers half read) is not counted
+    // in flight yet, but its connection is open: wait for every connection, closing each as
+    // soon as it falls idle.
+    const openConnections = () =>
+      new Promise<number>((resolve) => server.getConnections((error, count) => resolve(error ? 0 : count)));
+    while (Date.now() < deadline && (lifecycle.inFlight > 0 || (await openConnections()) > 0)) {
+      server.closeIdleConnections();
+      await sleep(25);
+    }
     await mcp?.close();
     connections.close();
     server.closeIdleConnections();

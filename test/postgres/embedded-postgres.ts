@@ -32,6 +32,8 @@ import pg from 'pg';
 export interface EmbeddedPostgres {
   /** A URL to the `postgres` database as its superuser, for creating databases. */
   adminUrl: string;
+  /** The server's main process (its backends are its children), for the benchmark's CPU figures. */
+  pid(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,13 @@ export async function startEmbeddedPostgres(
   }
   return {
     adminUrl: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    pid: () => {
+      try {
+        return Number.parseInt(readFileSync(join(databaseDir, 'postmaster.pid'), 'utf8'), 10);
+      } catch {
+        return undefined;
+      }
+    },
     stop: async () => {
       await server.stop();
       rmSync(databaseDir, { recursive: true, force: true });

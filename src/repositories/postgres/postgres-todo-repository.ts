@@ -20,11 +20,13 @@ export const TODO_COLUMNS = `id, title, description, priority, completed, ${isoD
 
 // The expression each sort orders by, and the type its cursor key is read as; each must match
 // an index in migrations.ts and todoSortKey() in types.ts, or keyset pagination skips or
-// repeats rows. NULL due dates sort as SQLite's do: after every date, ascending.
+// repeats rows. NULL due dates sort as SQLite's do: after every date, ascending. Columns are
+// qualified: a bare created_at in ORDER BY would name the selected ISO text of that name, which
+// sorts the same but cannot use the index (every row formatted and sorted, 60 ms at 10,000).
 const SORTS: Record<TodoSortField, { expression: string; keyType: string }> = {
-  createdAt: { expression: 'created_at', keyType: 'timestamptz' },
-  updatedAt: { expression: 'updated_at', keyType: 'timestamptz' },
-  priority: { expression: 'priority', keyType: 'integer' },
+  createdAt: { expression: 'todos.created_at', keyType: 'timestamptz' },
+  updatedAt: { expression: 'todos.updated_at', keyType: 'timestamptz' },
+  priority: { expression: 'todos.priority', keyType: 'integer' },
   dueDate: { expression: "coalesce(due_date, DATE '9999-12-31')", keyType: 'date' },
 };
 
@@ -101,7 +103,7 @@ export class PostgresTodoRepository implements TodoRepository {
     }
     const limit = param(query.limit);
     const text = `SELECT ${TODO_COLUMNS} FROM todos WHERE ${where.join(' AND ')}
-      ORDER BY ${sort.expression} ${direction}, id ${direction} LIMIT ${limit}`;
+      ORDER BY ${sort.expression} ${direction}, todos.id ${direction} LIMIT ${limit}`;
     const rows = await this.#db.rows<TodoRow>(this.#named(text), values);
     return rows.map(toTodo);
   }

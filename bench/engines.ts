@@ -1,0 +1,260 @@
+// SQLite against PostgreSQL, and one PostgreSQL process against two, measured in one run on
+// the same data: REST GET by id and POST, the first page of a 100,000-todo list, and MCP
+// get_todo_by_id in both eras. The PostgreSQL server is the embedded one the tests use; its
+// data is the SQLite seed copied with `npm run db:copy` (timed too). Two processes share the
+// load from the client side (half the connections each), so the figures are the service's,
+// not a balancer's. CPU per request counts the service processes and, apart, the database.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDatabase, startEmbeddedPostgres } from '../test/postgres/embedded-postgres.ts';
+import { type LoadRequest, load } from './load.ts';
+import { type Child, cpuSeconds, freePort, ROOT, startChild, waitForOk } from './process.ts';
+import { openSession, rest, signIn, toolCall } from './requests.ts';
+import { PASSWORD, seed } from './seed.ts';
+
+export type EngineSetup = 'SQLite, 1 process' | 'PostgreSQL, 1 process' | 'PostgreSQL, 2 processes';
+const SETUPS: EngineSetup[] = ['SQLite, 1 process', 'PostgreSQL, 1 process', 'PostgreSQL, 2 processes'];
+
+export interface EngineRow {
+  scenario: string;
+  setup: EngineSetup;
+  rps: number;
+  /** The slower process's, when two share the load. */
+  p50: number;
+  p99: number;
+  /** Service processes' CPU per request, µs. */
+  cpuUs: number;
+  /** The PostgreSQL server's CPU per request (all its processes), µs; 0 for SQLite. */
+  databaseCpuUs: number;
+  failures: number;
+}
+
+export interface EngineResults {
+  listSize: number;
+  copy: { todos: number; ms: number };
+  rows: EngineRow[];
+}
+
+interface Options {
+  directory: string;
+  secret: string;
+  listSize: number;
+  connections: number;
+  seconds: number;
+  warmup: number;
+  log: (line: string) => void;
+}
+
+/** Per process: its base URL and its own 2025-era session. */
+interface Target {
+  base: string;
+  sessionId: string;
+}
+
+type Build = (token: string, listToken: string, todoId: string, target: Target) => LoadRequest;
+
+const scenarios = (listSize: number): { name: string; build: Build }[] => [
+  { name: 'REST GET /api/todos/{id}', build: (token, _l, id) => rest(token, 'GET', `/api/todos/${id}`) },
+  {
+    name: 'MCP get_todo_by_id, 2026-07-28',
+    build: (token, _l, id) => toolCall({ era: 'modern', token }, 'get_todo_by_id', { id }),
+  },
+  {
+    name: 'MCP get_todo_by_id, 2025 session',
+    build: (token, _l, id, target) =>
+      toolCall({ era: 'legacy', token, sessionId: target.sessionId }, 'get_todo_by_id', { id }),
+  },
+  {
+    name: `REST first page, ${listSize.toLocaleString('en')} todos`,
+    build: (_t, listToken) => rest(listToken, 'GET', '/api/todos'),
+  },
+  // Last: the rows it adds must not change what the reads measure.
+  {
+    name: 'REST POST /api/todos',
+    build: (token) => rest(token, 'POST', '/api/todos', { title: 'Benchmark todo', priority: 4 }),
+  },
+];
+
+export async function compareEngines(options: Options): Promise<EngineResults> {
+  const { log } = options;
+  const databasePath = join(options.directory, 'engines.db');
+  const publicUrl = 'http://localhost:3000';
+  const seeded = await seed({
+    databasePath,
+    jwtSecret: options.secret,
+    publicUrl,
+    listSizes: [options.listSize],
+  });
+  const list = seeded.lists[0];
+  if (!list) throw new Error('no list user');
+  const postgres = await startEmbeddedPostgres();
+  const rows: EngineRow[] = [];
+  try {
+    const databaseUrl = await createDatabase(postgres.adminUrl, 'todos_bench');
+    const copyStarted = performance.now();
+    execFileSync(
+      process.execPath,
+      ['scripts/db-copy.ts', '--from', `sqlite:${databasePath}`, '--to', databaseUrl],
+      {
+        cwd: ROOT,
+        stdio: 'ignore',
+      },
+    );
+    const copy = { todos: options.listSize + seeded.main.todos, ms: performance.now() - copyStarted };
+    log(`engines: copied ${copy.todos} todos to PostgreSQL in ${copy.ms.toFixed(0)} ms`);
+    for (const setup of SETUPS) {
+      const count = setup.endsWith('2 processes') ? 2 : 1;
+      const engineEnv = setup.startsWith('SQLite')
+        ? { DATABASE_PATH: databasePath }
+        : { DATABASE_URL: databaseUrl };
+      const children: Child[] = [];
+      try {
+        const targets: Target[] = [];
+        for (let i = 0; i < count; i++) {
+          const port = await freePort();
+          const child = startChild(['src/main.ts'], {
+            PATH: process.env.PATH,
+            NODE_ENV: 'production',
+            HOST: '127.0.0.1',
+            PORT: String(port),
+            PUBLIC_URL: publicUrl,
+            JWT_SECRET: options.secret,
+            LOG_LEVEL: 'warn',
+            MCP_LEGACY_SESSIONS: 'on',
+            MCP_CALLS_PER_MINUTE: '1000000000',
+            MAX_TODOS_PER_USER: '1000000',
+            SHUTDOWN_DELAY: '0',
+            ...engineEnv,
+          });
+          children.push(child);
+          const base = `http://127.0.0.1:${port}`;
+          await waitForOk(`${base}/health`, child);
+          targets.push({ base, sessionId: '' });
+        }
+        const first = targets[0]?.base ?? '';
+        const token = await signIn(first, seeded.main.username, PASSWORD);
+        const listToken = await signIn(first, list.username, PASSWORD);
+        for (const target of targets) target.sessionId = await openSession(target.base, token);
+        for (const scenario of scenarios(options.listSize)) {
+          const row = await measure(
+            scenario.name,
+            setup,
+            targets,
+            children,
+            postgres.pid(),
+            options,
+            (target) => scenario.build(token, listToken, seeded.todoId, target),
+          );
+          rows.push(row);
+          log(
+            `engines: ${setup.padEnd(24)} ${scenario.name.padEnd(34)} ${row.rps.toFixed(0).padStart(6)} req/s  ${row.cpuUs.toFixed(0)} µs + db ${row.databaseCpuUs.toFixed(0)} µs CPU/req`,
+          );
+        }
+      } finally {
+        await Promise.all(children.map((child) => child.stop()));
+      }
+    }
+    return { listSize: options.listSize, copy, rows };
+  } finally {
+    await postgres.stop();
+  }
+}
+
+async function measure(
+  scenario: string,
+  setup: EngineSetup,
+  targets: Target[],
+  children: Child[],
+  databasePid: number | undefined,
+  options: Options,
+  request: (target: Target) => LoadRequest,
+): Promise<EngineRow> {
+  const perTarget = Math.max(1, Math.round(options.connections / targets.length));
+  const run = (seconds: number) =>
+    Promise.all(
+      targets.map((target) => load(target.base, request(target), { connections: perTarget, seconds })),
+    );
+  if (options.warmup > 0) await run(options.warmup);
+  const database = setup.startsWith('PostgreSQL') && databasePid !== undefined ? databasePid : undefined;
+  const serviceBefore = children.reduce((sum, child) => sum + cpuSeconds(child.pid), 0);
+  const databaseBefore = database === undefined ? 0 : treeCpuSeconds(database);
+  const results = await run(options.seconds);
+  const serviceCpu = children.reduce((sum, child) => sum + cpuSeconds(child.pid), 0) - serviceBefore;
+  const databaseCpu = database === undefined ? 0 : treeCpuSeconds(database) - databaseBefore;
+  const requests = results.reduce((sum, result) => sum + result.requests, 0);
+  return {
+    scenario,
+    setup,
+    rps: results.reduce((sum, result) => sum + result.rps, 0),
+    p50: Math.max(...results.map((result) => result.p50)),
+    p99: Math.max(...results.map((result) => result.p99)),
+    cpuUs: requests ? (serviceCpu * 1e6) / requests : Number.NaN,
+    databaseCpuUs: requests ? (databaseCpu * 1e6) / requests : Number.NaN,
+    failures: results.reduce((sum, result) => sum + result.failures, 0),
+  };
+}
+
+/** CPU seconds of a process and all its descendants (PostgreSQL's backends are its children). */
+function treeCpuSeconds(root: number): number {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  let total = 0;
+  const pending = [root];
+  for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
+    try {
+      total += cpuSeconds(pid);
+    } catch {
+      continue;
+    }
+    for (const [child, parent] of parents) if (parent === pid) pending.push(child);
+  }
+  return total;
+}
+
+const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+
+/** The comparison as Markdown: one table, then the ratios taken from it. */
+export function formatEngines(results: EngineResults): string {
+  const lines = [
+    `### SQLite and PostgreSQL, one and two processes (same data; ${results.copy.todos.toLocaleString('en')} todos copied by db:copy in ${(results.copy.ms / 1000).toFixed(1)} s)`,
+    '',
+    '| scenario | setup | req/s | p50 ms | p99 ms | service CPU µs/req | PostgreSQL CPU µs/req |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...results.rows.map(
+      (row) =>
+        `| ${row.scenario} | ${row.setup} | ${fixed(row.rps)} | ${fixed(row.p50, 2)} | ${fixed(row.p99, 2)} | ${fixed(row.cpuUs)} | ${row.setup.startsWith('SQLite') ? '-' : fixed(row.databaseCpuUs)} |`,
+    ),
+    '',
+    '| scenario | PostgreSQL / SQLite, req/s | PostgreSQL / SQLite, total CPU per request | 2 processes / 1, req/s |',
+    '| --- | ---: | ---: | ---: |',
+  ];
+  for (const scenario of new Set(results.rows.map((row) => row.scenario))) {
+    const of = (setup: EngineSetup) =>
+      results.rows.find((row) => row.scenario === scenario && row.setup === setup);
+    const sqlite = of('SQLite, 1 process');
+    const one = of('PostgreSQL, 1 process');
+    const two = of('PostgreSQL, 2 processes');
+    if (!sqlite || !one || !two) continue;
+    const ratio = (a: number, b: number) => fixed(a / b, 2);
+    lines.push(
+      `| ${scenario} | ${ratio(one.rps, sqlite.rps)} | ${ratio(one.cpuUs + one.databaseCpuUs, sqlite.cpuUs)} | ${ratio(two.rps, one.rps)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Any failed request in the comparison, as a message per scenario. */
+export function engineFailures(results: EngineResults): string[] {
+  return results.rows
+    .filter((row) => row.failures > 0)
+    .map((row) => `engines: ${row.setup}, ${row.scenario}: ${row.failures} requests failed`);
+}

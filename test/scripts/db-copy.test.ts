@@ -1,0 +1,136 @@
+// npm run db:copy: a SQLite deployment's users, todos and agent tokens arrive in PostgreSQL
+// exactly (the service reads the same answers from both), a second run changes nothing, and
+// the counts are verified.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { createServices } from '../../src/compose.ts';
+import { openPostgresStore } from '../../src/repositories/postgres/postgres-store.ts';
+import { openDatabase } from '../../src/repositories/sqlite/database.ts';
+import { sqliteStore } from '../../src/repositories/sqlite/sqlite-store.ts';
+import type { Store } from '../../src/repositories/types.ts';
+import { createDatabase, dropDatabase } from '../postgres/embedded-postgres.ts';
+import { ROOT } from '../service-process.ts';
+
+const run = promisify(execFile);
+const CONFIG = {
+  publicUrl: 'http://localhost',
+  tokenTtlSeconds: 3600,
+  maxTodosPerUser: 10_000,
+  jwtSecret: 'x'.repeat(32),
+};
+
+describe('npm run db:copy', () => {
+  const adminUrl = inject('postgresAdminUrl');
+  let directory: string;
+  let databaseUrl: string;
+
+  beforeEach(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'todos-copy-'));
+    databaseUrl = await createDatabase(adminUrl);
+  });
+  afterEach(async () => {
+    rmSync(directory, { recursive: true, force: true });
+    await dropDatabase(adminUrl, databaseUrl);
+  });
+
+  const copy = () =>
+    run(process.execPath, [
+      resolve(ROOT, 'scripts/db-copy.ts'),
+      '--from',
+      `sqlite:${join(directory, 'todos.db')}`,
+      '--to',
+      databaseUrl,
+    ]);
+
+  /** What the services answer for each user: the same from both stores after a copy. */
+  async function view(store: Store, userIds: string[]) {
+    const services = createServices(store, CONFIG);
+    return Promise.all(
+      userIds.map(async (id) => ({
+        user: await services.auth.getUser(id),
+        todos: (await services.todos.list(id, { sort: 'dueDate', order: 'asc', limit: 100 })).items,
+        tokens: await store.agentTokens.list(id),
+      })),
+    );
+  }
+
+  it('copies users, todos and agent tokens exactly, verifies the counts, and a second run changes nothing', async () => {
+    const source = sqliteStore(openDatabase(join(directory, 'todos.db')));
+    const services = createServices(source, CONFIG);
+    const alice = await services.auth.register(
+      { username: 'Alice', password: 'correct horse battery staple' },
+      'seed',
+    );
+    const bob = await services.auth.register(
+      { username: 'bob', password: 'correct horse battery staple' },
+      'seed',
+    );
+    for (let i = 0; i < 30; i++) {
+      const owner = i % 3 ? alice.id : bob.id;
+      const todo = await services.todos.create(owner, {
+        title: `Todo ${i} ☕ 東京 e\u0301`,
+        description: i % 2 ? 'line\nbreak' : '',
+        priority: 1 + (i % 5),
+        dueDate: i % 4 ? `2027-0${1 + (i % 9)}-1${i % 10}` : null,
+      });
+      if (i % 5 === 0) await services.todos.patch(owner, todo.id, { completed: true });
+    }
+    const now = Date.now();
+    await source.agentTokens.insert(
+      alice.id,
+      {
+        id: 'b6f0c1de-8f1e-4c53-9a0e-1d2c3b4a5f60',
+        name: 'laptop',
+        scopes: ['todos:read'],
+        audience: ['mcp'],
+        createdAt: new Date(now).toISOString(),
+        expiresAt: new Date(now + 86_400_000).toISOString(),
+        lastUsedAt: null,
+        revokedAt: new Date(now + 1).toISOString(),
+      },
+      50,
+    );
+    const expected = await view(source, [alice.id, bob.id]);
+    await source.close();
+
+    const first = await copy();
+    expect(first.stdout).toMatch(/^users: 2 read, 2 written, 2 in the target, \d+ ms: verified$/m);
+    expect(first.stdout).toMatch(/^todos: 30 read, 30 written, 30 in the target, \d+ ms: verified$/m);
+    expect(first.stdout).toMatch(/^agent_tokens: 1 read, 1 written, 1 in the target, \d+ ms: verified$/m);
+    expect(first.stdout).toMatch(/^copy verified in \d+ ms$/m);
+    const second = await copy();
+    expect(second.stdout).toMatch(/^todos: 30 read, 30 written, 30 in the target/m);
+
+    const target = await openPostgresStore({
+      url: databaseUrl,
+      poolSize: 2,
+      statementTimeoutMs: 10_000,
+      onIdleError: () => {},
+      onSweepError: () => {},
+    });
+    try {
+      expect(await view(target, [alice.id, bob.id])).toEqual(expected);
+      // The copied password hash still signs in, and the cap counter came along.
+      const copied = createServices(target, CONFIG);
+      await expect(
+        copied.auth.login({ username: 'alice', password: 'correct horse battery staple' }, 'test'),
+      ).resolves.toMatchObject({ tokenType: 'Bearer' });
+    } finally {
+      await target.close();
+    }
+  }, 60_000);
+
+  it('refuses to run without both databases named', async () => {
+    const failed = await run(process.execPath, [
+      resolve(ROOT, 'scripts/db-copy.ts'),
+      '--from',
+      'sqlite:x.db',
+    ]).catch((error: { code: number; stderr: string }) => error);
+    expect(failed).toMatchObject({ code: 2 });
+    expect('stderr' in failed ? failed.stderr : '').toMatch(/usage: npm run db:copy/);
+  });
+});
