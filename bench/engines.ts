@@ -103,13 +103,17 @@ export async function compareEngines(options: Options): Promise<EngineResults> {
     );
     const copy = { todos: options.listSize + seeded.main.todos, ms: performance.now() - copyStarted };
     log(`engines: copied ${copy.todos} todos to PostgreSQL in ${copy.ms.toFixed(0)} ms`);
-    for (const setup of SETUPS) {
-      const count = setup.endsWith('2 processes') ? 2 : 1;
-      const engineEnv = setup.startsWith('SQLite')
-        ? { DATABASE_PATH: databasePath }
-        : { DATABASE_URL: databaseUrl };
-      const children: Child[] = [];
-      try {
+    // Every setup runs from the start; each scenario then measures them back to back, so that
+    // the machine's load (shared, and noisy) changes as little as possible between the three.
+    const children: Child[] = [];
+    try {
+      const running = new Map<EngineSetup, { targets: Target[]; children: Child[] }>();
+      for (const setup of SETUPS) {
+        const count = setup.endsWith('2 processes') ? 2 : 1;
+        const engineEnv = setup.startsWith('SQLite')
+          ? { DATABASE_PATH: databasePath }
+          : { DATABASE_URL: databaseUrl };
+        const own: Child[] = [];
         const targets: Target[] = [];
         for (let i = 0; i < count; i++) {
           const port = await freePort();
@@ -128,32 +132,31 @@ export async function compareEngines(options: Options): Promise<EngineResults> {
             ...engineEnv,
           });
           children.push(child);
+          own.push(child);
           const base = `http://127.0.0.1:${port}`;
           await waitForOk(`${base}/health`, child);
           targets.push({ base, sessionId: '' });
         }
-        const first = targets[0]?.base ?? '';
-        const token = await signIn(first, seeded.main.username, PASSWORD);
-        const listToken = await signIn(first, list.username, PASSWORD);
+        running.set(setup, { targets, children: own });
+      }
+      const first = running.get('SQLite, 1 process')?.targets[0]?.base ?? '';
+      const token = await signIn(first, seeded.main.username, PASSWORD);
+      const listToken = await signIn(first, list.username, PASSWORD);
+      for (const { targets } of running.values())
         for (const target of targets) target.sessionId = await openSession(target.base, token);
-        for (const scenario of scenarios(options.listSize)) {
-          const row = await measure(
-            scenario.name,
-            setup,
-            targets,
-            children,
-            postgres.pid(),
-            options,
-            (target) => scenario.build(token, listToken, seeded.todoId, target),
+      for (const scenario of scenarios(options.listSize)) {
+        for (const [setup, { targets, children: own }] of running) {
+          const row = await measure(scenario.name, setup, targets, own, postgres.pid(), options, (target) =>
+            scenario.build(token, listToken, seeded.todoId, target),
           );
           rows.push(row);
           log(
             `engines: ${setup.padEnd(24)} ${scenario.name.padEnd(34)} ${row.rps.toFixed(0).padStart(6)} req/s  ${row.cpuUs.toFixed(0)} µs + db ${row.databaseCpuUs.toFixed(0)} µs CPU/req`,
           );
         }
-      } finally {
-        await Promise.all(children.map((child) => child.stop()));
       }
+    } finally {
+      await Promise.all(children.map((child) => child.stop()));
     }
     return { listSize: options.listSize, copy, rows };
   } finally {

@@ -1,3 +1,4 @@
+// The concurrency suite (concurrency.ts) on SQLite.
 import { concurrencySuite } from './concurrency.ts';
 
 concurrencySuite('sqlite');
