@@ -9,7 +9,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDatabase, startEmbeddedPostgres } from '../test/postgres/embedded-postgres.ts';
 import { type LoadRequest, load } from './load.ts';
-import { type Child, cpuSeconds, freePort, ROOT, startChild, waitForOk } from './process.ts';
+import {
+  type Child,
+  cpuSeconds,
+  freePort,
+  ROOT,
+  startChild,
+  TICKS_PER_SECOND,
+  waitForOk,
+} from './process.ts';
 import { openSession, rest, signIn, toolCall } from './requests.ts';
 import { PASSWORD, seed } from './seed.ts';
 
@@ -198,29 +206,29 @@ async function measure(
   };
 }
 
-/** CPU seconds of a process and all its descendants (PostgreSQL's backends are its children). */
+/**
+ * CPU seconds of PostgreSQL: its main process, the children it has reaped (a backend that ended
+ * leaves its time in the parent's cutime and cstime), and the children still running.
+ */
 function treeCpuSeconds(root: number): number {
-  const parents = new Map<number, number>();
+  const fields = (pid: number) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  };
+  const ticks = (values: string[], from: number, to: number) =>
+    values.slice(from, to + 1).reduce((sum, value) => sum + Number(value), 0);
+  // After the command name: ppid is field 1, utime 11, stime 12, cutime 13, cstime 14.
+  let total = ticks(fields(root), 11, 14);
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+    if (!/^\d+$/.test(entry) || Number(entry) === root) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      const child = fields(Number(entry));
+      if (Number(child[1]) === root) total += ticks(child, 11, 14);
     } catch {
-      // the process ended meanwhile
+      // it ended meanwhile: its time is now in the parent's cutime
     }
   }
-  let total = 0;
-  const pending = [root];
-  for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
-    try {
-      total += cpuSeconds(pid);
-    } catch {
-      continue;
-    }
-    for (const [child, parent] of parents) if (parent === pid) pending.push(child);
-  }
-  return total;
+  return total / TICKS_PER_SECOND;
 }
 
 const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '-');

@@ -71,6 +71,16 @@ export function postgresData(url: string): TestData & { end(): Promise<void> } {
   };
 }
 
+/** A PostgreSQL store on `url` as a test process would open it (migrations applied). */
+export const openPostgresTestStore = (url: string, poolSize = 10): Promise<Store> =>
+  openPostgresStore({
+    url,
+    poolSize,
+    statementTimeoutMs: 10_000,
+    onIdleError: () => {},
+    onSweepError: () => {},
+  });
+
 export async function openTestStore(
   engine: Engine,
   options: { databasePath?: string } = {},
@@ -82,13 +92,7 @@ export async function openTestStore(
   }
   const adminUrl = inject('postgresAdminUrl');
   const url = await createDatabase(adminUrl);
-  const store = await openPostgresStore({
-    url,
-    poolSize: 10,
-    statementTimeoutMs: 10_000,
-    onIdleError: () => {},
-    onSweepError: () => {},
-  });
+  const store = await openPostgresTestStore(url);
   const data = postgresData(url);
   return {
     store,

@@ -3,18 +3,10 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { migrations } from '../../src/repositories/postgres/migrations.ts';
 import { PgDatabase, sqlState, statement } from '../../src/repositories/postgres/pg-database.ts';
-import { openPostgresStore } from '../../src/repositories/postgres/postgres-store.ts';
-import { postgresData } from '../engines.ts';
+import { openPostgresTestStore, postgresData } from '../engines.ts';
 import { createDatabase, dropDatabase } from '../postgres/embedded-postgres.ts';
 
-const open = (url: string) =>
-  openPostgresStore({
-    url,
-    poolSize: 4,
-    statementTimeoutMs: 10_000,
-    onIdleError: () => {},
-    onSweepError: () => {},
-  });
+const open = (url: string) => openPostgresTestStore(url, 4);
 
 describe('the PostgreSQL store', () => {
   const adminUrl = inject('postgresAdminUrl');

@@ -8,10 +8,10 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createServices } from '../../src/compose.ts';
-import { openPostgresStore } from '../../src/repositories/postgres/postgres-store.ts';
 import { openDatabase } from '../../src/repositories/sqlite/database.ts';
 import { sqliteStore } from '../../src/repositories/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/repositories/types.ts';
+import { openPostgresTestStore } from '../engines.ts';
 import { createDatabase, dropDatabase } from '../postgres/embedded-postgres.ts';
 import { ROOT } from '../service-process.ts';
 
@@ -105,13 +105,7 @@ describe('npm run db:copy', () => {
     const second = await copy();
     expect(second.stdout).toMatch(/^todos: 30 read, 30 written, 30 in the target/m);
 
-    const target = await openPostgresStore({
-      url: databaseUrl,
-      poolSize: 2,
-      statementTimeoutMs: 10_000,
-      onIdleError: () => {},
-      onSweepError: () => {},
-    });
+    const target = await openPostgresTestStore(databaseUrl, 2);
     try {
       expect(await view(target, [alice.id, bob.id])).toEqual(expected);
       // The copied password hash still signs in, and the cap counter came along.

@@ -4,9 +4,9 @@
 // counting after its deadline.
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createServices } from '../../src/compose.ts';
-import { openPostgresStore } from '../../src/repositories/postgres/postgres-store.ts';
 import type { Store } from '../../src/repositories/types.ts';
 import { SharedLoginThrottle, SharedRateBudget } from '../../src/services/shared-limits.ts';
+import { openPostgresTestStore } from '../engines.ts';
 import { createDatabase, dropDatabase } from '../postgres/embedded-postgres.ts';
 
 const CONFIG = {
@@ -25,14 +25,7 @@ describe('rate limits shared through PostgreSQL', () => {
 
   beforeEach(async () => {
     url = await createDatabase(adminUrl);
-    const open = () =>
-      openPostgresStore({
-        url,
-        poolSize: 10,
-        statementTimeoutMs: 10_000,
-        onIdleError: () => {},
-        onSweepError: () => {},
-      });
+    const open = () => openPostgresTestStore(url, 10);
     stores = [await open(), await open()];
   });
   afterEach(async () => {
