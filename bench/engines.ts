@@ -96,7 +96,8 @@ export async function compareEngines(options: Options): Promise<EngineResults> {
   });
   const list = seeded.lists[0];
   if (!list) throw new Error('no list user');
-  const postgres = await startEmbeddedPostgres();
+  // Durable, as a deployment runs it (the tests' server skips fsync): writes pay what they cost.
+  const postgres = await startEmbeddedPostgres({ durable: true });
   const rows: EngineRow[] = [];
   try {
     const databaseUrl = await createDatabase(postgres.adminUrl, 'todos_bench');

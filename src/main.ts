@@ -37,7 +37,11 @@ async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
   const jwtSecret = config.jwtSecret ?? loadOrCreateSecret(join(dirname(config.databasePath), 'jwt-secret'));
-  const store = await openStore(config, logger);
+  const store = await openStore(config, logger).catch((error: Error & { code?: string }) => {
+    // By name and code only: a driver's message may quote the connection string.
+    logger.fatal({ errorName: error.name, code: error.code }, 'could not open the database');
+    process.exit(1);
+  });
   const services = createServices(store, { ...config, jwtSecret });
   const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
   const connections = new LiveConnections({

@@ -1,6 +1,7 @@
 // Starts the real entry point as `node src/main.ts` would run in production: its own process,
 // no configuration but a port, a fresh working directory. Proves the defaults work, that
 // SIGTERM stops it cleanly, and that data and the generated JWT secret survive a restart.
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,5 +101,18 @@ describe('node src/main.ts', () => {
 
     expect(await stop(second)).toEqual({ code: 0, signal: null });
     expectCleanOutput(second);
+  });
+
+  it('exits 1 with one log line, naming no password, when PostgreSQL cannot be reached', async () => {
+    const service = startService({
+      cwd: directory,
+      port: await freePort(),
+      env: { DATABASE_URL: 'postgres://todos:hunter2hunter2@127.0.0.1:1/todos', JWT_SECRET: 'x'.repeat(40) },
+    });
+    running.push(service);
+    const [code] = await once(service.child, 'exit');
+    expect(code).toBe(1);
+    expect(service.stdout()).toMatch(/"msg":"could not open the database"/);
+    expect(`${service.stdout()}${service.stderr()}`).not.toContain('hunter2');
   });
 });

@@ -43,7 +43,11 @@ const PASSWORD = 'embedded-test-password';
 
 /** Starts a fresh server on a free loopback port; `stop()` ends it and deletes its data. */
 export async function startEmbeddedPostgres(
-  options: { log?: (line: string) => void } = {},
+  options: {
+    log?: (line: string) => void;
+    /** PostgreSQL's own durable defaults (fsync, synchronous commit), as a deployment runs: for the benchmark. */
+    durable?: boolean;
+  } = {},
 ): Promise<EmbeddedPostgres> {
   const { default: EmbeddedPostgresServer } = await loadPackage();
   const port = await freePort();
@@ -57,20 +61,17 @@ export async function startEmbeddedPostgres(
     persistent: false,
     createPostgresUser: userInfo().uid === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-sync'],
-    // Test data need not survive a power loss; the tests kill our processes, never the server.
     postgresFlags: [
       '-c',
       'listen_addresses=127.0.0.1',
       '-c',
       `unix_socket_directories=${databaseDir}`,
       '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
-      '-c',
       'max_connections=300',
+      // Test data need not survive a power loss; the tests kill our processes, never the server.
+      ...(options.durable
+        ? []
+        : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
     ],
     onLog: (message: string) => {
       output += message;

@@ -57,8 +57,10 @@ export const migrations: readonly string[] = [
   `,
   `
   -- Rate-limit buckets every process spends together (sign-in, registration, MCP calls).
-  -- Times are milliseconds since the epoch, as the services compute them.
-  CREATE TABLE rate_buckets (
+  -- Times are milliseconds since the epoch, as the services compute them. UNLOGGED: written on
+  -- every MCP call, so no WAL and no flush to disk per call; a crash of the database server
+  -- empties it, which only forgets who was near a limit.
+  CREATE UNLOGGED TABLE rate_buckets (
     key           text COLLATE "C" PRIMARY KEY,
     tokens        double precision NOT NULL,
     at            bigint NOT NULL,
