@@ -136,6 +136,17 @@ describe('three processes behind nginx on one PostgreSQL database', () => {
     },
   );
 
+  it('serves a 2025-era request that carries a session id from elsewhere: sessions are off, nothing to lose', async () => {
+    const { token } = await signUp();
+    const call = { jsonrpc: '2.0', id: 3, method: 'tools/list', params: {} };
+    const headers = { 'Mcp-Session-Id': 'opened-before-a-restart', 'MCP-Protocol-Version': LEGACY_VERSION };
+    const answer = await post(cluster.base, call, { token, headers });
+    expect(answer.status).toBe(200);
+    expect(answer.message?.result?.tools).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'get_todo_by_id' })]),
+    );
+  });
+
   it('counts one MCP call budget per user across every process', async () => {
     const { token } = await signUp();
     const { client } = await mcpClient('modern', token);
