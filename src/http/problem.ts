@@ -11,6 +11,7 @@ import {
   PreconditionFailedError,
   QuotaExceededError,
   RateLimitedError,
+  UnavailableError,
 } from '../services/errors.ts';
 
 export interface Problem {
@@ -32,6 +33,11 @@ const DOMAIN: Record<ErrorCode, { status: number; slug: string; title: string }>
   precondition_failed: { status: 412, slug: 'precondition-failed', title: 'The resource has changed.' },
   quota_exceeded: { status: 409, slug: 'quota-exceeded', title: 'A limit of your account was reached.' },
   rate_limited: { status: 429, slug: 'rate-limited', title: 'Too many requests.' },
+  unavailable: {
+    status: 503,
+    slug: 'temporarily-unavailable',
+    title: 'The service is temporarily unable to complete this request.',
+  },
 } satisfies Record<ErrorCode, unknown>;
 
 // Errors of the body parsers (they set `status` and `expose`), by status.
@@ -71,7 +77,7 @@ export function problemFromDomainError(error: DomainError): Problem {
     problem.currentVersion = error.currentVersion;
   } else if (error instanceof QuotaExceededError) {
     problem.limit = error.limit;
-  } else if (error instanceof RateLimitedError) {
+  } else if (error instanceof RateLimitedError || error instanceof UnavailableError) {
     problem.retryAfter = error.retryAfterSeconds;
   }
   return problem;
@@ -100,7 +106,10 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (error instanceof DomainError) {
-      if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      if (error instanceof RateLimitedError || error instanceof UnavailableError)
+        res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      if (error instanceof UnavailableError)
+        logger.warn({ reqId: req.requestId, reason: error.reason }, 'storage unavailable');
       if (error.code === 'unauthorized')
         res.setHeader('WWW-Authenticate', bearerChallenge(req.get('authorization')));
       if (error instanceof ForbiddenError && error.requiredScope) {
