@@ -7,7 +7,7 @@ import { apiRouter } from './api/api-router.ts';
 import { corsPolicy } from './http/cors.ts';
 import { healthRouter, type Lifecycle } from './http/health.ts';
 import { trackInFlight } from './http/in-flight.ts';
-import { notFoundHandler, problemHandler } from './http/problem.ts';
+import { methodNotAllowedHandler, notFoundHandler, problemHandler } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import type { McpEndpoint } from './mcp/mcp-router.ts';
@@ -64,6 +64,7 @@ export function createApp(deps: AppDeps): Express {
     );
   if (deps.mcp) app.use(deps.mcp.router);
 
+  app.use(methodNotAllowedHandler);
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logger));
   return app;

@@ -13,6 +13,7 @@ import {
   RateLimitedError,
   UnavailableError,
 } from '../services/errors.ts';
+import { allowedMethods } from './allowed-methods.ts';
 
 export interface Problem {
   type: string;
@@ -22,7 +23,8 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-const type = (slug: string) => `urn:todos:problem:${slug}`;
+/** The stable `type` of a kind of problem. */
+export const problemType = (slug: string) => `urn:todos:problem:${slug}`;
 
 const DOMAIN: Record<ErrorCode, { status: number; slug: string; title: string }> = {
   invalid_input: { status: 400, slug: 'validation-failed', title: 'Your request is not valid.' },
@@ -62,7 +64,7 @@ export function sendProblem(res: Response, problem: Problem): void {
 export function problemFromDomainError(error: DomainError): Problem {
   const entry = DOMAIN[error.code];
   const problem: Problem = {
-    type: type(entry.slug),
+    type: problemType(entry.slug),
     title: entry.title,
     status: entry.status,
     detail: error.message,
@@ -123,7 +125,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     }
     if (isUndecodablePath(error)) {
       sendProblem(res, {
-        type: type('malformed-url'),
+        type: problemType('malformed-url'),
         title: 'The request address is malformed.',
         status: 400,
         detail: 'A path segment is not valid percent-encoding.',
@@ -134,7 +136,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       const entry = PARSER[error.status] ?? PARSER[400];
       if (entry) {
         sendProblem(res, {
-          type: type(entry.slug),
+          type: problemType(entry.slug),
           title: entry.title,
           status: error.status in PARSER ? error.status : 400,
           detail: entry.detail,
@@ -152,7 +154,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     );
     logger.debug({ reqId: req.requestId, stack: (error as Error)?.stack }, 'unhandled error stack');
     sendProblem(res, {
-      type: type('internal'),
+      type: problemType('internal'),
       title: 'Something went wrong on our side.',
       status: 500,
       detail: `Quote request id ${req.requestId} if you report it.`,
@@ -168,9 +170,30 @@ function bearerChallenge(authorization: string | undefined): string {
 /** Every unmatched route. */
 export const notFoundHandler: RequestHandler = (req, res) => {
   sendProblem(res, {
-    type: type('route-not-found'),
+    type: problemType('route-not-found'),
     title: 'There is nothing at this address.',
     status: 404,
     detail: `No route for ${req.method} ${req.path.slice(0, 200)}.`,
   });
+};
+
+/** 405 with the Allow header RFC 9110 §15.5.6 requires: the methods that would have worked. */
+export function sendMethodNotAllowed(res: Response, allowed: readonly string[], detail: string): void {
+  res.setHeader('Allow', allowed.join(', '));
+  sendProblem(res, {
+    type: problemType('method-not-allowed'),
+    title: 'This address does not accept this method.',
+    status: 405,
+    detail,
+  });
+}
+
+/** A request no route answered, on a path that other methods are served at. */
+export const methodNotAllowedHandler: RequestHandler = (req, res, next) => {
+  const allowed = allowedMethods(req);
+  if (allowed.length === 0 || allowed.includes(req.method)) {
+    next();
+    return;
+  }
+  sendMethodNotAllowed(res, allowed, `Use ${allowed.join(', ')} at this address.`);
 };

@@ -12,6 +12,7 @@ import {
 } from '@modelcontextprotocol/server';
 import express, { type ErrorRequestHandler, type RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
+import { allowedMethods } from '../http/allowed-methods.ts';
 import { SCOPES } from '../services/auth-schemas.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import { RateLimiter } from '../services/rate-limiter.ts';
@@ -107,7 +108,7 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     }),
   ];
 
-  router.all(PATHS, ...guards, async (req, res) => {
+  const serve: RequestHandler = async (req, res) => {
     const userId = userIdOf(req.auth);
     if (
       sessions &&
@@ -118,7 +119,13 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       return;
     }
     await modern(req, res, req.body);
-  });
+  };
+  // The methods the transport serves: POST in every era; GET (the stream) and DELETE (ending a
+  // session) only for 2025-era sessions. Express would route HEAD to the GET stream: refused.
+  router.head(PATHS, refuseMethod);
+  router.post(PATHS, ...guards, serve);
+  if (sessions) router.get(PATHS, ...guards, serve).delete(PATHS, ...guards, serve);
+  router.all(PATHS, refuseMethod);
   router.use(PATHS, rpcErrors(logger));
 
   return {
@@ -178,6 +185,13 @@ function originCheck(allowed: readonly string[], hostChecked: boolean): RequestH
     sendRpcError(res, 403, -32000, 'Forbidden: this Origin may not call the MCP endpoint');
   };
 }
+
+/** 405 as the transport answers its errors, listing the methods the routes above serve. */
+const refuseMethod: RequestHandler = (req, res) => {
+  const allowed = allowedMethods(req).filter((method) => method !== 'HEAD');
+  res.setHeader('Allow', allowed.join(', '));
+  sendRpcError(res, 405, -32000, `Method not allowed: use ${allowed.join(', ')}`);
+};
 
 /** JSON-RPC batches were removed from the protocol (2025-06-18 onwards): refuse them in every era. */
 const rejectBatches: RequestHandler = (req, res, next) => {
