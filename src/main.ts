@@ -9,6 +9,7 @@ import { createApp } from './app.ts';
 import { createServices } from './compose.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import type { Lifecycle } from './http/health.ts';
+import { createHttpServer } from './http/http-server.ts';
 import { createLogger } from './logger.ts';
 import { mcpEndpoint } from './mcp/mcp-router.ts';
 import { DatabaseUnusableError, type Db, openDatabase } from './repositories/database.ts';
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
     mcp,
   });
 
-  const server = app.listen(config.port, config.host);
+  const server = createHttpServer(app).listen(config.port, config.host);
   await once(server, 'listening');
   logger.info(
     { url: config.publicUrl, host: config.host, port: config.port, serve: config.serve },
