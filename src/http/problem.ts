@@ -85,9 +85,17 @@ export function problemFromDomainError(error: DomainError): Problem {
   return problem;
 }
 
+// A body in another charset than UTF-8 (our check and body-parser's own set this type).
+const UNSUPPORTED_CHARSET = {
+  slug: 'unsupported-media-type',
+  title: 'The request body has an unsupported media type.',
+  detail: 'Send the body in UTF-8 (charset=utf-8, or no charset at all).',
+};
+
 interface HttpError {
   status: number;
   expose: boolean;
+  type?: unknown;
 }
 const isParserError = (error: unknown): error is HttpError =>
   typeof error === 'object' &&
@@ -133,7 +141,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (isParserError(error)) {
-      const entry = PARSER[error.status] ?? PARSER[400];
+      const entry =
+        error.type === 'charset.unsupported' ? UNSUPPORTED_CHARSET : (PARSER[error.status] ?? PARSER[400]);
       if (entry) {
         sendProblem(res, {
           type: problemType(entry.slug),

@@ -13,6 +13,7 @@ import {
 import express, { type ErrorRequestHandler, type RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import { allowedMethods } from '../http/allowed-methods.ts';
+import { foreignCharset } from '../http/body-charset.ts';
 import { SCOPES } from '../services/auth-schemas.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import { RateLimiter } from '../services/rate-limiter.ts';
@@ -97,6 +98,7 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       [...options.allowedOrigins, new URL(options.publicUrl).origin],
       options.allowedHosts !== undefined,
     ),
+    utf8Only,
     // Only JSON bodies are parsed; any other type reaches the SDK unread and gets its 415.
     express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }),
     rejectBatches,
@@ -191,6 +193,15 @@ const refuseMethod: RequestHandler = (req, res) => {
   const allowed = allowedMethods(req).filter((method) => method !== 'HEAD');
   res.setHeader('Allow', allowed.join(', '));
   sendRpcError(res, 405, -32000, `Method not allowed: use ${allowed.join(', ')}`);
+};
+
+/** JSON is UTF-8 (RFC 8259 §8.1): a body declaring another charset is refused before it is decoded. */
+const utf8Only: RequestHandler = (req, res, next) => {
+  if (foreignCharset(req) === undefined) {
+    next();
+    return;
+  }
+  sendRpcError(res, 415, -32000, 'Unsupported Media Type: the body must be JSON in UTF-8');
 };
 
 /** JSON-RPC batches were removed from the protocol (2025-06-18 onwards): refuse them in every era. */
