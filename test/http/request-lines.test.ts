@@ -16,60 +16,60 @@ const API_TODOS = 'GET, HEAD, OPTIONS, POST';
 const PROBLEM = /^application\/problem\+json/;
 const A_TODO = '/api/todos/00000000-0000-4000-8000-000000000000';
 
-// [what, the request head, the status it gets, the Allow header it gets (when checked)]
-const CASES: [name: string, head: string, status: number, allow?: string][] = [
+// [what, the status it gets, the request head, the Allow header it gets (when checked)]
+const CASES: [name: string, status: number, head: string, allow?: string][] = [
   // Methods a path is not served with: 405 and what would work.
-  ['TRACE on /mcp', line('TRACE /mcp'), 405, MCP],
-  ['HEAD on /mcp', line('HEAD /mcp'), 405, MCP],
-  ['PUT on /mcp/', line('PUT /mcp/'), 405, MCP],
-  ['TRACE on /health', line('TRACE /health'), 405, 'GET, HEAD, OPTIONS'],
-  ['PROPFIND on a collection', line('PROPFIND /api/todos'), 405, API_TODOS],
-  ['POST on a todo', line(`POST ${A_TODO}`), 405, 'DELETE, GET, HEAD, OPTIONS, PATCH, PUT'],
+  ['TRACE on /mcp', 405, line('TRACE /mcp'), MCP],
+  ['HEAD on /mcp', 405, line('HEAD /mcp'), MCP],
+  ['PUT on /mcp/', 405, line('PUT /mcp/'), MCP],
+  ['TRACE on /health', 405, line('TRACE /health'), 'GET, HEAD, OPTIONS'],
+  ['PROPFIND on a collection', 405, line('PROPFIND /api/todos'), API_TODOS],
+  ['POST on a todo', 405, line(`POST ${A_TODO}`), 'DELETE, GET, HEAD, OPTIONS, PATCH, PUT'],
   [
     'DELETE on the metadata',
-    line('DELETE /.well-known/oauth-protected-resource/mcp'),
     405,
+    line('DELETE /.well-known/oauth-protected-resource/mcp'),
     'GET, HEAD, OPTIONS',
   ],
-  ['CONNECT to our own address', line('CONNECT HOST'), 405, ''],
-  ['CONNECT with a path', line('CONNECT /api/todos'), 405, API_TODOS],
-  ['an unusual method on an unknown path', line('TRACE /nowhere'), 404],
+  ['CONNECT to our own address', 405, line('CONNECT HOST'), ''],
+  ['CONNECT with a path', 405, line('CONNECT /api/todos'), API_TODOS],
+  ['an unusual method on an unknown path', 404, line('TRACE /nowhere')],
   // The asterisk-form asks about the server as a whole, and only OPTIONS may.
-  ['OPTIONS *', line('OPTIONS *'), 204, 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT'],
-  ['GET *', line('GET *'), 400],
+  ['OPTIONS *', 204, line('OPTIONS *'), 'DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT'],
+  ['GET *', 400, line('GET *')],
   // The absolute-form is served as its path when it names the host in Host.
-  ['absolute-form /health', line('GET http://HOST/health'), 200],
-  ['absolute-form, upper-case scheme', line('GET HTTP://HOST/health'), 200],
-  ['absolute-form /api', line('GET http://HOST/api/todos?limit=1', AUTH), 200],
-  ['absolute-form without a path', line('GET http://HOST'), 404],
-  ['absolute-form over HTTP/1.0 without Host', 'GET http://HOST/health HTTP/1.0', 200],
-  ['absolute-form naming another host', line('GET http://evil.example/health'), 400],
-  ['absolute-form with user info', line('GET http://user:secret@HOST/health'), 400],
-  ['absolute-form of another scheme', line('GET ftp://HOST/health'), 400],
+  ['absolute-form /health', 200, line('GET http://HOST/health')],
+  ['absolute-form, upper-case scheme', 200, line('GET HTTP://HOST/health')],
+  ['absolute-form /api', 200, line('GET http://HOST/api/todos?limit=1', AUTH)],
+  ['absolute-form without a path', 404, line('GET http://HOST')],
+  ['absolute-form over HTTP/1.0 without Host', 200, 'GET http://HOST/health HTTP/1.0'],
+  ['absolute-form naming another host', 400, line('GET http://evil.example/health')],
+  ['absolute-form with user info', 400, line('GET http://user:secret@HOST/health')],
+  ['absolute-form of another scheme', 400, line('GET ftp://HOST/health')],
   // ...and the /mcp Host check (DNS rebinding) applies to the host it names.
   [
     'absolute-form to /mcp for a foreign host',
-    'POST http://evil.example/mcp HTTP/1.1\r\nHost: evil.example',
     403,
+    'POST http://evil.example/mcp HTTP/1.1\r\nHost: evil.example',
   ],
   // Host: exactly one, and valid (RFC 9112 §3.2).
-  ['two Host headers', line('GET /health', 'Host: evil.example'), 400],
-  ['two Host headers that agree', line('GET /health', 'host: HOST'), 400],
-  ['an empty Host', 'GET /health HTTP/1.1\r\nHost: ', 400],
-  ['a Host that is not a host', 'GET /health HTTP/1.1\r\nHost: a/b', 400],
-  ['no Host over HTTP/1.1', 'GET /health HTTP/1.1', 400],
-  ['no Host over HTTP/1.0', 'GET /health HTTP/1.0', 200],
+  ['two Host headers', 400, line('GET /health', 'Host: evil.example')],
+  ['two Host headers that agree', 400, line('GET /health', 'host: HOST')],
+  ['an empty Host', 400, 'GET /health HTTP/1.1\r\nHost: '],
+  ['a Host that is not a host', 400, 'GET /health HTTP/1.1\r\nHost: a/b'],
+  ['no Host over HTTP/1.1', 400, 'GET /health HTTP/1.1'],
+  ['no Host over HTTP/1.0', 200, 'GET /health HTTP/1.0'],
   // Paths: dot segments, encoded slashes, bad escapes, length.
-  ['dot segments', line('GET /api/../health'), 404],
-  ['encoded dot segments in an id', line('GET /api/todos/..%2f..%2fhealth', AUTH), 404],
-  ['an encoded slash', line('GET /api%2Ftodos'), 404],
-  ['a double slash', line('GET //health'), 404],
-  ['a broken percent escape', line('GET /api/todos/%ZZ', AUTH), 400],
-  ['an 8,000-character path', line(`GET /${'a'.repeat(8_000)}`), 404],
-  ['a path longer than the header limit', line(`GET /${'a'.repeat(20_000)}`), 431],
+  ['dot segments', 404, line('GET /api/../health')],
+  ['encoded dot segments in an id', 404, line('GET /api/todos/..%2f..%2fhealth', AUTH)],
+  ['an encoded slash', 404, line('GET /api%2Ftodos')],
+  ['a double slash', 404, line('GET //health')],
+  ['a broken percent escape', 400, line('GET /api/todos/%ZZ', AUTH)],
+  ['an 8,000-character path', 404, line(`GET /${'a'.repeat(8_000)}`)],
+  ['a path longer than the header limit', 431, line(`GET /${'a'.repeat(20_000)}`)],
   // What Node's parser refuses before the app sees it.
-  ['a method HTTP does not define', line('BREW /health'), 400],
-  ['the HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n', 400],
+  ['a method HTTP does not define', 400, line('BREW /health')],
+  ['the HTTP/2 preface', 400, 'PRI * HTTP/2.0\r\n\r\nSM\r\n'],
 ];
 
 describe('odd but legal request lines', () => {
@@ -89,7 +89,7 @@ describe('odd but legal request lines', () => {
   const send = (head: string, body?: string): Promise<RawHttpAnswer> =>
     exchange(base, head.replaceAll('HOST', host).replaceAll('TOKEN', alice.token), body);
 
-  it.each(CASES)('answers %s with %i', async (_name, head, status, allow) => {
+  it.each(CASES)('answers %s with %s', async (_name, status, head, allow) => {
     const answer = await send(head);
     expect(answer.status, answer.body).toBe(status);
     if (allow !== undefined) expect(answer.headers.allow).toBe(allow);
