@@ -8,8 +8,8 @@ import type { RequestHandler, Response } from 'express';
 import { allowedMethods, methodsServed } from './allowed-methods.ts';
 import { problemType, sendMethodNotAllowed, sendProblem } from './problem.ts';
 
-// RFC 3986 host (an IP literal or a reg-name) and an optional port.
-const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::\d*)?$/;
+// RFC 3986 host (an IP literal, zone id allowed, or a reg-name) and an optional port.
+const VALID_HOST = /^(?:\[[0-9A-Za-z:.%]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::\d*)?$/;
 // RFC 9112 §3.2.2 absolute-form, split without normalising the path: `..` and encoded
 // characters must reach the router exactly as an origin-form request would send them.
 const ABSOLUTE_FORM = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(.*)$/;
