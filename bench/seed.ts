@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServices } from '../src/compose.ts';
 import { openDatabase } from '../src/repositories/database.ts';
+import { SqliteStore } from '../src/repositories/sqlite-store.ts';
 import { SqliteTodoRepository } from '../src/repositories/sqlite-todo-repository.ts';
 import type { Todo } from '../src/repositories/types.ts';
 
@@ -51,7 +52,7 @@ export async function seed(options: {
       Array.from({ length: STORM_USERS }, (_, i) => register(`bench_storm_${i}`, 0)),
     );
 
-    const repository = new SqliteTodoRepository(db);
+    const repository = new SqliteTodoRepository(new SqliteStore(db));
     let todoId = '';
     db.transaction(() => {
       for (const user of [main, ...lists]) {

@@ -8,8 +8,9 @@ import { corsPolicy } from './http/cors.ts';
 import { healthRouter, type Lifecycle } from './http/health.ts';
 import { trackInFlight } from './http/in-flight.ts';
 import type { LiveConnections } from './http/live-connections.ts';
-import { notFoundHandler, problemHandler } from './http/problem.ts';
+import { methodNotAllowedHandler, notFoundHandler, problemHandler } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
+import { checkRequestTarget } from './http/request-target.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import type { McpEndpoint } from './mcp/mcp-router.ts';
 import type { HealthProbe } from './repositories/types.ts';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): Express {
 
   const lifecycle = deps.lifecycle ?? { draining: false, inFlight: 0 };
   app.use(requestLog(deps.logger));
+  app.use(checkRequestTarget);
   app.use(trackInFlight(lifecycle));
   app.use(securityHeaders);
   app.use(corsPolicy(deps.corsOrigins));
@@ -68,6 +70,7 @@ export function createApp(deps: AppDeps): Express {
     );
   if (deps.mcp) app.use(deps.mcp.router);
 
+  app.use(methodNotAllowedHandler);
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logger));
   return app;

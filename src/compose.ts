@@ -2,6 +2,7 @@ import type { Config } from './config.ts';
 import type { Db } from './repositories/database.ts';
 import { SqliteAgentTokenRepository } from './repositories/sqlite-agent-token-repository.ts';
 import { SqliteHealthProbe } from './repositories/sqlite-health-probe.ts';
+import { SqliteStore } from './repositories/sqlite-store.ts';
 import { SqliteTodoRepository } from './repositories/sqlite-todo-repository.ts';
 import { SqliteUserRepository } from './repositories/sqlite-user-repository.ts';
 import { AgentTokenService } from './services/agent-token-service.ts';
@@ -23,14 +24,15 @@ const FIFTEEN_MINUTES = 15 * 60 * 1000;
  * test runs exactly the objects production runs.
  */
 export function createServices(db: Db, config: ServiceConfig) {
-  const agentTokens = new SqliteAgentTokenRepository(db);
+  const store = new SqliteStore(db);
+  const agentTokens = new SqliteAgentTokenRepository(store);
   const tokens = new TokenCodec({
     secret: config.jwtSecret,
     publicUrl: config.publicUrl,
     ttlSeconds: config.tokenTtlSeconds,
   });
   const auth = new AuthService({
-    users: new SqliteUserRepository(db),
+    users: new SqliteUserRepository(store),
     agentTokens,
     hasher: new PasswordHasher(),
     tokens,
@@ -44,10 +46,10 @@ export function createServices(db: Db, config: ServiceConfig) {
     registrationThrottle: new RateLimiter({ capacity: 50, windowMs: 60 * 60 * 1000 }),
   });
   const todos = new TodoService({
-    todos: new SqliteTodoRepository(db),
+    todos: new SqliteTodoRepository(store),
     maxTodosPerUser: config.maxTodosPerUser,
   });
   // A person holds at most fifty live agent tokens: enough for every device and tool they use.
   const agentTokenService = new AgentTokenService({ agentTokens, tokens, maxActivePerUser: 50 });
-  return { auth, agentTokens: agentTokenService, todos, health: new SqliteHealthProbe(db) };
+  return { auth, agentTokens: agentTokenService, todos, health: new SqliteHealthProbe(store) };
 }

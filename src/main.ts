@@ -9,10 +9,11 @@ import { createApp } from './app.ts';
 import { createServices } from './compose.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import type { Lifecycle } from './http/health.ts';
+import { createHttpServer } from './http/http-server.ts';
 import { LiveConnections } from './http/live-connections.ts';
 import { createLogger } from './logger.ts';
 import { mcpEndpoint } from './mcp/mcp-router.ts';
-import { openDatabase } from './repositories/database.ts';
+import { DatabaseUnusableError, type Db, openDatabase } from './repositories/database.ts';
 import { loadOrCreateSecret } from './secret-file.ts';
 
 const SHUTDOWN_GRACE_MS = 8_000;
@@ -31,11 +32,22 @@ function readConfig(): Config {
   }
 }
 
+/** One line naming DATABASE_PATH and what is wrong, then exit 1: a stack would bury the cause. */
+function openDatabaseOrExit(config: Config): Db {
+  try {
+    return openDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
+  } catch (error) {
+    if (!(error instanceof DatabaseUnusableError)) throw error;
+    process.stderr.write(`DATABASE_PATH ${config.databasePath} cannot be used: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
   const jwtSecret = config.jwtSecret ?? loadOrCreateSecret(join(dirname(config.databasePath), 'jwt-secret'));
-  const db = openDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
+  const db = openDatabaseOrExit(config);
   const services = createServices(db, { ...config, jwtSecret });
   const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
   const connections = new LiveConnections({
@@ -78,7 +90,7 @@ async function main(): Promise<void> {
     mcp,
   });
 
-  const server = app.listen(config.port, config.host);
+  const server = createHttpServer(app).listen(config.port, config.host);
   await once(server, 'listening');
   logger.info(
     { url: config.publicUrl, host: config.host, port: config.port, serve: config.serve },

@@ -10,6 +10,7 @@ import request from 'supertest';
 import { createApp } from '../src/app.ts';
 import { createServices, type ServiceConfig } from '../src/compose.ts';
 import type { Lifecycle } from '../src/http/health.ts';
+import { createHttpServer } from '../src/http/http-server.ts';
 import { LiveConnections } from '../src/http/live-connections.ts';
 import { createLogger } from '../src/logger.ts';
 import { type McpEndpoint, type McpEndpointOptions, mcpEndpoint } from '../src/mcp/mcp-router.ts';
@@ -151,7 +152,7 @@ export function createTestContext(
     logger,
     signUp,
     listen: async () => {
-      server ??= app.listen(0, '127.0.0.1');
+      server ??= createHttpServer(app).listen(0, '127.0.0.1');
       if (!server.listening) await once(server, 'listening');
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     },

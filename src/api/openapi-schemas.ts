@@ -103,7 +103,11 @@ export const problemSchema = z.looseObject({
     .optional()
     .describe('The version the todo is at now (precondition-failed only).'),
   limit: z.int().min(1).optional().describe('The limit that was reached (quota-exceeded only).'),
-  retryAfter: z.int().min(1).optional().describe('Seconds to wait before retrying (rate-limited only).'),
+  retryAfter: z
+    .int()
+    .min(1)
+    .optional()
+    .describe('Seconds to wait before retrying (rate-limited and temporarily-unavailable only).'),
 });
 
 const REQUESTS = {

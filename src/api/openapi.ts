@@ -51,6 +51,11 @@ const PROBLEMS = {
     'Too many failed sign-ins, or new accounts, from this address (or sign-ins for this username); wait as Retry-After says.',
     { 'Retry-After': ref('headers', 'Retry-After') },
   ],
+  503: [
+    'ServiceUnavailable',
+    'The storage cannot read or keep data right now (nothing was changed); retry as Retry-After says.',
+    { 'Retry-After': ref('headers', 'Retry-After') },
+  ],
 } satisfies Record<number, [name: string, description: string, headers?: Json]>;
 type ErrorStatus = keyof typeof PROBLEMS;
 
@@ -60,8 +65,11 @@ const problem = (description: string, headers?: Json) => ({
   content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } },
 });
 
+// Every operation that lists errors touches the storage, so each may also answer 503.
 const errors = (...statuses: ErrorStatus[]) =>
-  Object.fromEntries(statuses.map((status) => [status, ref('responses', PROBLEMS[status][0])]));
+  Object.fromEntries(
+    [...statuses, 503 as const].map((status) => [status, ref('responses', PROBLEMS[status][0])]),
+  );
 
 const todoResponse = (description: string, extraHeaders: Json = {}) => ({
   description,

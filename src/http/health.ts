@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import type { HealthProbe } from '../repositories/types.ts';
+import { UnavailableError } from '../services/errors.ts';
 
 export interface Lifecycle {
   /** True once shutdown has begun: load balancers should stop sending traffic. */
@@ -9,7 +10,10 @@ export interface Lifecycle {
   inFlight: number;
 }
 
-/** GET /health for load balancers: no auth, no version or environment details. */
+/**
+ * GET /health for load balancers: no auth, no version or environment details. 503 when the
+ * database cannot take a write or is no longer the file it opened, so traffic moves elsewhere.
+ */
 export function healthRouter(probe: HealthProbe, lifecycle: Lifecycle, logger: Logger): Router {
   const router = Router();
   router.get('/health', async (_req, res) => {
@@ -18,10 +22,16 @@ export function healthRouter(probe: HealthProbe, lifecycle: Lifecycle, logger: L
       return;
     }
     try {
-      await probe.ping();
+      await probe.check();
       res.json({ status: 'ok' });
     } catch (error) {
-      logger.error({ errorName: (error as Error).name }, 'health check: database unavailable');
+      logger.error(
+        {
+          errorName: (error as Error).name,
+          ...(error instanceof UnavailableError ? { reason: error.reason } : {}),
+        },
+        'health check: database unavailable',
+      );
       res.status(503).json({ status: 'unavailable' });
     }
   });

@@ -5,10 +5,23 @@ import type { Logger } from 'pino';
 // A caller's id is echoed only when it is short and plain, so it cannot inject into logs.
 const ACCEPTED_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+// A path segment that holds a JWT: a JSON header in base64url (`eyJ`), or three base64url parts.
+const TOKEN_LIKE = /eyJ[A-Za-z0-9_-]|[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/;
+
+/** The path as logged: a token a client put in it by mistake must not land in the logs. */
+function loggedPath(path: string): string {
+  if (!TOKEN_LIKE.test(path)) return path;
+  return path
+    .split('/')
+    .map((segment) => (TOKEN_LIKE.test(segment) ? '[redacted]' : segment))
+    .join('/');
+}
+
 /**
  * Gives every request an id (X-Request-Id, accepted or generated, echoed back) and writes
- * one log line when its response is finished. Only the path is logged, never the query
- * string (a misplaced `?access_token=` would land in the logs), headers or bodies.
+ * one log line when its response is finished. Only the path is logged, with segments that
+ * look like tokens redacted, never the query string (a misplaced `?access_token=` would land
+ * in the logs), headers or bodies.
  */
 export function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
@@ -23,7 +36,7 @@ export function requestLog(logger: Logger): RequestHandler {
       logger.info({
         reqId: req.requestId,
         method: req.method,
-        path: req.originalUrl.split('?', 1)[0],
+        path: loggedPath(req.originalUrl.split('?', 1)[0] ?? ''),
         status: res.statusCode,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
         userId: req.principal?.userId,

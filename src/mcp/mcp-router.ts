@@ -12,6 +12,8 @@ import {
 } from '@modelcontextprotocol/server';
 import express, { type ErrorRequestHandler, type RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
+import { allowedMethods } from '../http/allowed-methods.ts';
+import { foreignCharset } from '../http/body-charset.ts';
 import type { LiveConnections } from '../http/live-connections.ts';
 import { SCOPES } from '../services/auth-schemas.ts';
 import type { AuthService } from '../services/auth-service.ts';
@@ -113,6 +115,7 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       [...options.allowedOrigins, new URL(options.publicUrl).origin],
       options.allowedHosts !== undefined,
     ),
+    utf8Only,
     // Only JSON bodies are parsed; any other type reaches the SDK unread and gets its 415.
     express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }),
     rejectBatches,
@@ -125,7 +128,7 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     todoDataGate({ limiter: callLimiter, resourceMetadataUrl: metadataUrl }),
   ];
 
-  router.all(PATHS, ...guards, async (req, res) => {
+  const serve: RequestHandler = async (req, res) => {
     const caller = callerOf(req.auth);
     if (isListenRequest(req.body)) {
       await listens.serve(req, res, caller);
@@ -140,7 +143,13 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       return;
     }
     await modern(req, res, req.body);
-  });
+  };
+  // The methods the transport serves: POST in every era; GET (the stream) and DELETE (ending a
+  // session) only for 2025-era sessions. Express would route HEAD to the GET stream: refused.
+  router.head(PATHS, refuseMethod);
+  router.post(PATHS, ...guards, serve);
+  if (sessions) router.get(PATHS, ...guards, serve).delete(PATHS, ...guards, serve);
+  router.all(PATHS, refuseMethod);
   router.use(PATHS, rpcErrors(logger));
 
   return {
@@ -189,6 +198,22 @@ function originCheck(allowed: readonly string[], hostChecked: boolean): RequestH
     sendRpcError(res, 403, -32000, 'Forbidden: this Origin may not call the MCP endpoint');
   };
 }
+
+/** 405 as the transport answers its errors, listing the methods the routes above serve. */
+const refuseMethod: RequestHandler = (req, res) => {
+  const allowed = allowedMethods(req).filter((method) => method !== 'HEAD');
+  res.setHeader('Allow', allowed.join(', '));
+  sendRpcError(res, 405, -32000, `Method not allowed: use ${allowed.join(', ')}`);
+};
+
+/** JSON is UTF-8 (RFC 8259 §8.1): a body declaring another charset is refused before it is decoded. */
+const utf8Only: RequestHandler = (req, res, next) => {
+  if (foreignCharset(req) === undefined) {
+    next();
+    return;
+  }
+  sendRpcError(res, 415, -32000, 'Unsupported Media Type: the body must be JSON in UTF-8');
+};
 
 /** JSON-RPC batches were removed from the protocol (2025-06-18 onwards): refuse them in every era. */
 const rejectBatches: RequestHandler = (req, res, next) => {

@@ -49,4 +49,12 @@ export const migrations: readonly string[] = [
   ) STRICT;
   CREATE INDEX agent_tokens_by_user ON agent_tokens (user_id, created_at);
   `,
+  `
+  -- One row the health check rewrites: proof that the database still takes writes, which a
+  -- read cannot give (a read-only or full disk still answers reads).
+  CREATE TABLE health_probe (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    checked_at TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

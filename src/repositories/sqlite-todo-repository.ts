@@ -1,4 +1,5 @@
 import type { Db } from './database.ts';
+import type { SqliteStore } from './sqlite-store.ts';
 import type { Todo, TodoChanges, TodoFields, TodoQuery, TodoRepository, TodoSortField } from './types.ts';
 
 /** A row of `todos` as SQLite returns it; exported for the benchmark's floors and the fault suite's checks. */
@@ -54,6 +55,7 @@ const toColumnValue = (value: TodoFields[keyof TodoFields]) =>
 type Statement = ReturnType<Db['prepare']>;
 
 export class SqliteTodoRepository implements TodoRepository {
+  readonly #store: SqliteStore;
   readonly #db: Db;
   readonly #get;
   readonly #insert;
@@ -65,7 +67,9 @@ export class SqliteTodoRepository implements TodoRepository {
   // combinations, so each is prepared once and kept.
   readonly #statements = new Map<string, Statement>();
 
-  constructor(db: Db) {
+  constructor(store: SqliteStore) {
+    const { db } = store;
+    this.#store = store;
     this.#db = db;
     this.#get = db.prepare<[string, string], TodoRow>(
       `SELECT ${TODO_COLUMNS} FROM todos WHERE id = ? AND user_id = ?`,
@@ -123,22 +127,24 @@ export class SqliteTodoRepository implements TodoRepository {
     }
     const sql = `SELECT ${TODO_COLUMNS} FROM todos WHERE ${where.join(' AND ')}
       ORDER BY ${sortExpression} ${direction}, id ${direction} LIMIT @limit`;
-    const rows = this.#prepared(sql).all(params) as TodoRow[];
+    const rows = this.#store.read(() => this.#prepared(sql).all(params) as TodoRow[]);
     return rows.map(toTodo);
   }
 
   async get(userId: string, id: string): Promise<Todo | undefined> {
-    const row = this.#get.get(id, userId);
+    const row = this.#store.read(() => this.#get.get(id, userId));
     return row && toTodo(row);
   }
 
   async insert(userId: string, todo: Todo, maxPerUser: number): Promise<Todo | undefined> {
-    return this.#db.transaction(() => {
-      // The counter update is the cap check: it changes no row when the user is full.
-      if (this.#incrementCount.run(userId, maxPerUser).changes === 0) return undefined;
-      this.#insert.run({ ...todo, userId, completed: Number(todo.completed) });
-      return todo;
-    })();
+    return this.#store.write(() =>
+      this.#db.transaction(() => {
+        // The counter update is the cap check: it changes no row when the user is full.
+        if (this.#incrementCount.run(userId, maxPerUser).changes === 0) return undefined;
+        this.#insert.run({ ...todo, userId, completed: Number(todo.completed) });
+        return todo;
+      })(),
+    );
   }
 
   async update(
@@ -158,19 +164,26 @@ export class SqliteTodoRepository implements TodoRepository {
       sql += ' AND version = @expectedVersion';
       params.expectedVersion = expectedVersion;
     }
-    const row = this.#prepared(`${sql} RETURNING ${TODO_COLUMNS}`).get(params) as TodoRow | undefined;
+    // all(), not get(): the statement commits when it runs to completion, and get() stops after
+    // the first row and resets it, which drops a failed commit's error (measured: a PATCH
+    // answered 200 with the new version while the disk refused the write).
+    const [row] = this.#store.write(
+      () => this.#prepared(`${sql} RETURNING ${TODO_COLUMNS}`).all(params) as TodoRow[],
+    );
     return row && toTodo(row);
   }
 
   async delete(userId: string, id: string, expectedVersion?: number): Promise<boolean> {
-    return this.#db.transaction(() => {
-      const result =
-        expectedVersion === undefined
-          ? this.#delete.run(id, userId)
-          : this.#deleteVersioned.run(id, userId, expectedVersion);
-      if (result.changes === 0) return false;
-      this.#decrementCount.run(userId);
-      return true;
-    })();
+    return this.#store.write(() =>
+      this.#db.transaction(() => {
+        const result =
+          expectedVersion === undefined
+            ? this.#delete.run(id, userId)
+            : this.#deleteVersioned.run(id, userId, expectedVersion);
+        if (result.changes === 0) return false;
+        this.#decrementCount.run(userId);
+        return true;
+      })(),
+    );
   }
 }

@@ -1,7 +1,8 @@
 // Domain types and the storage interfaces the services depend on. Every method returns a
 // promise even though better-sqlite3 is synchronous: a PostgreSQL implementation must be
 // able to slot in without touching the services. A miss is `undefined`; services decide
-// whether that is an error.
+// whether that is an error. Any method may reject with UnavailableError when the storage
+// underneath cannot be read or written right now.
 
 export interface User {
   id: string;
@@ -121,6 +122,9 @@ export interface AgentTokenRepository {
 }
 
 export interface HealthProbe {
-  /** Resolves when the store answers a real query; rejects otherwise. */
-  ping(): Promise<void>;
+  /**
+   * Resolves when the store takes a real write and is still the storage it opened; rejects
+   * otherwise (UnavailableError when the storage is failing).
+   */
+  check(): Promise<void>;
 }
