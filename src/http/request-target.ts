@@ -46,15 +46,19 @@ export function toOriginForm(req: IncomingMessage): void {
 }
 
 export const checkRequestTarget: RequestHandler = (req, res, next) => {
-  // RFC 9112 §3.2: more than one Host, or an invalid one, is a 400. Node keeps only the first
-  // of several, so they are counted in the raw headers.
+  // RFC 9112 §3.2: more than one Host, or an invalid one, is a 400. The same for credentials:
+  // with two Authorization headers a proxy and we could each honour a different one. Node keeps
+  // only the first of several, so they are counted in the raw headers.
   let hosts = 0;
+  let authorizations = 0;
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i];
-    if (name?.length === 4 && name.toLowerCase() === 'host') hosts++;
+    const name = req.rawHeaders[i]?.toLowerCase();
+    if (name === 'host') hosts++;
+    else if (name === 'authorization') authorizations++;
   }
   const host = req.headers.host;
   if (hosts > 1) return badRequest(res, 'Send exactly one Host header.');
+  if (authorizations > 1) return badRequest(res, 'Send at most one Authorization header.');
   if (host !== undefined && !VALID_HOST.test(host))
     return badRequest(res, 'The Host header is not a valid host.');
 

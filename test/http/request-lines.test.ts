@@ -59,6 +59,9 @@ const CASES: [name: string, status: number, head: string, allow?: string][] = [
   ['a Host that is not a host', 400, 'GET /health HTTP/1.1\r\nHost: a/b'],
   ['no Host over HTTP/1.1', 400, 'GET /health HTTP/1.1'],
   ['no Host over HTTP/1.0', 200, 'GET /health HTTP/1.0'],
+  // Credentials: at most one, so no one in the path can read a different one than we do.
+  ['two Authorization headers on /api', 400, line('GET /api/todos', AUTH, 'Authorization: Bearer other')],
+  ['two Authorization headers on /mcp', 400, line('POST /mcp', AUTH, AUTH)],
   // Paths: dot segments, encoded slashes, bad escapes, length.
   ['dot segments', 404, line('GET /api/../health')],
   ['encoded dot segments in an id', 404, line('GET /api/todos/..%2f..%2fhealth', AUTH)],
