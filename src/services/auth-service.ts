@@ -13,6 +13,7 @@ import {
   NotFoundError,
   RateLimitedError,
   UnauthorizedError,
+  UnavailableError,
 } from './errors.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { PasswordHasher } from './password-hasher.ts';
@@ -162,7 +163,12 @@ export class AuthService {
     }
     if (now - (this.#lastUsedWritten.get(tokenId) ?? 0) >= LAST_USED_RESOLUTION_MS) {
       this.#lastUsedWritten.set(tokenId, now);
-      await this.#deps.agentTokens.touch(tokenId, new Date(now).toISOString());
+      // Best effort: "last used" is a hint for the person, and a disk that refuses writes must
+      // not turn an agent's reads into failures. It is tried again a minute later.
+      await this.#deps.agentTokens.touch(tokenId, new Date(now).toISOString()).catch((error: unknown) => {
+        if (!(error instanceof UnavailableError)) throw error;
+        this.#lastUsedWritten.delete(tokenId);
+      });
     }
   }
 

@@ -80,12 +80,20 @@ describe('the database failing under a running service', () => {
     const kept = await create('written before');
     expect(kept.status).toBe(201);
     const files = [databasePath, `${databasePath}-wal`];
+    // Minted now and first used during the outage: its "last used" write must not fail its reads.
+    const minted = await rest(service.base, 'POST', '/api/auth/tokens', {
+      token,
+      body: { name: 'reader', scopes: ['todos:read'], audience: 'both' },
+    });
+    const agentToken = (JSON.parse(minted.text) as { token: string }).token;
 
     makeImmutable(...files);
     await expectWritesRefused(idOf(kept));
-    const read = await rest(service.base, 'GET', `/api/todos/${idOf(kept)}`, { token });
-    expect(read.status).toBe(200);
-    expect(JSON.parse(read.text)).toMatchObject({ title: 'written before', completed: false, version: 1 });
+    for (const reader of [token, agentToken]) {
+      const read = await rest(service.base, 'GET', `/api/todos/${idOf(kept)}`, { token: reader });
+      expect(read.status, read.text).toBe(200);
+      expect(JSON.parse(read.text)).toMatchObject({ title: 'written before', completed: false, version: 1 });
+    }
 
     makeWritable(...files);
     expect(await health()).toMatchObject({ status: 200, text: '{"status":"ok"}' });
