@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { AgentTokenRepository, User, UserRepository } from '../repositories/types.ts';
+import type {
+  AgentTokenRepository,
+  OAuthGrantRepository,
+  User,
+  UserRepository,
+} from '../repositories/types.ts';
 import type { RegisterInput, Scope, TokenRequestInput } from './auth-schemas.ts';
 import { SCOPES } from './auth-schemas.ts';
 import { ConflictError, NotFoundError, RateLimitedError, UnauthorizedError } from './errors.ts';
@@ -17,6 +22,8 @@ export interface Principal {
   tokenId: string;
   /** Seconds since the epoch. */
   expiresAt: number;
+  /** OAuth access tokens: the client acting for the person, so its activity can be attributed. */
+  clientId?: string;
 }
 
 export interface IssuedToken {
@@ -29,6 +36,7 @@ export interface IssuedToken {
 export interface AuthServiceDeps {
   users: UserRepository;
   agentTokens: AgentTokenRepository;
+  oauthGrants: OAuthGrantRepository;
   hasher: PasswordHasher;
   tokens: TokenCodec;
   /** Failed logins per username (case-insensitive). */
@@ -70,12 +78,28 @@ export class AuthService {
     return user;
   }
 
-  /**
-   * Exchanges a username and password for an access token. An unknown user and a wrong
-   * password get the same error after the same amount of work; repeated failures for one
-   * username or from one address are throttled before any password is checked.
-   */
+  /** Exchanges a username and password for an access token (see verifyCredentials). */
   async login(input: TokenRequestInput, clientAddress: string): Promise<IssuedToken> {
+    const user = await this.verifyCredentials(input, clientAddress);
+    const scopes = input.scope ?? [...SCOPES];
+    const { token, claims } = this.#deps.tokens.sign(user.id, scopes);
+    return {
+      accessToken: token,
+      tokenType: 'Bearer',
+      expiresIn: claims.expiresAt - claims.issuedAt,
+      scope: claims.scopes.join(' '),
+    };
+  }
+
+  /**
+   * The password check behind every sign-in (the token endpoint and our pages). An unknown
+   * user and a wrong password get the same error after the same amount of work; repeated
+   * failures for one username or from one address are throttled before any password is checked.
+   */
+  async verifyCredentials(
+    input: { username: string; password: string },
+    clientAddress: string,
+  ): Promise<User> {
     const usernameKey = input.username.toLowerCase();
     const wait = Math.max(
       this.#deps.usernameThrottle.retryAfter(usernameKey),
@@ -95,15 +119,7 @@ export class AuthService {
     // It was not a failure after all: only failures count against an address.
     this.#deps.usernameThrottle.reset(usernameKey);
     this.#deps.addressThrottle.refund(clientAddress);
-
-    const scopes = input.scope ?? [...SCOPES];
-    const { token, claims } = this.#deps.tokens.sign(user.id, scopes);
-    return {
-      accessToken: token,
-      tokenType: 'Bearer',
-      expiresIn: claims.expiresAt - claims.issuedAt,
-      scope: claims.scopes.join(' '),
-    };
+    return { id: user.id, username: user.username, createdAt: user.createdAt };
   }
 
   /**
@@ -113,6 +129,7 @@ export class AuthService {
   async authenticate(token: string, audience: Audience): Promise<Principal> {
     const claims = this.#deps.tokens.verify(token, audience);
     if (claims.kind === 'agent') await this.#checkAgentToken(claims.userId, claims.tokenId);
+    if (claims.kind === 'oauth') await this.#checkGrant(claims.userId, claims.grantId, claims.clientId);
     const user = await this.#deps.users.findById(claims.userId);
     if (!user) throw new UnauthorizedError('The access token is invalid or expired.');
     return {
@@ -122,6 +139,7 @@ export class AuthService {
       scopes: [...claims.scopes],
       tokenId: claims.tokenId,
       expiresAt: claims.expiresAt,
+      ...(claims.clientId === undefined ? {} : { clientId: claims.clientId }),
     };
   }
 
@@ -136,6 +154,25 @@ export class AuthService {
     if (now - (this.#lastUsedWritten.get(tokenId) ?? 0) >= LAST_USED_RESOLUTION_MS) {
       this.#lastUsedWritten.set(tokenId, now);
       await this.#deps.agentTokens.touch(tokenId, new Date(now).toISOString());
+    }
+  }
+
+  /**
+   * An OAuth access token works only while its grant is neither revoked nor lapsed, so that
+   * revoking a grant ends its access tokens on the next request, on both interfaces.
+   */
+  async #checkGrant(
+    userId: string,
+    grantId: string | undefined,
+    clientId: string | undefined,
+  ): Promise<void> {
+    const now = this.#now();
+    const grant =
+      grantId === undefined
+        ? undefined
+        : await this.#deps.oauthGrants.findActive(grantId, new Date(now).toISOString());
+    if (!grant || grant.userId !== userId || grant.clientId !== clientId) {
+      throw new UnauthorizedError('The access token has been revoked or has expired.');
     }
   }
 
