@@ -81,6 +81,8 @@ const schema = z.object({
   MCP_MAX_SESSIONS_PER_USER: positiveInteger.default(20),
   MCP_TOOL_CALLS_PER_MINUTE: positiveInteger.default(120),
   MAX_TODOS_PER_USER: positiveInteger.default(10_000),
+  OAUTH_METADATA_ALLOW_LOOPBACK: z.enum(['on', 'off']).default('off'),
+  OAUTH_METADATA_EXTRA_CA: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -110,6 +112,12 @@ export interface Config {
   mcpMaxSessions: number;
   mcpMaxSessionsPerUser: number;
   mcpToolCallsPerMinute: number;
+  /**
+   * Development and tests only, refused in production: let the authorization server fetch
+   * client ID metadata documents from loopback addresses (an SSRF surface otherwise closed),
+   * trusting the PEM certificate at `extraCaPath` besides the system's.
+   */
+  oauthMetadataDocuments: { allowLoopback: boolean; extraCaPath: string | undefined };
 }
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -126,6 +134,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (values.NODE_ENV === 'production' && values.JWT_SECRET === undefined) {
     throw new ConfigError(
       'Invalid configuration:\n  JWT_SECRET: is required when NODE_ENV=production (at least 32 bytes)',
+    );
+  }
+  if (
+    values.NODE_ENV === 'production' &&
+    (values.OAUTH_METADATA_ALLOW_LOOPBACK === 'on' || values.OAUTH_METADATA_EXTRA_CA !== undefined)
+  ) {
+    throw new ConfigError(
+      'Invalid configuration:\n  OAUTH_METADATA_ALLOW_LOOPBACK, OAUTH_METADATA_EXTRA_CA: are for development and tests only, not NODE_ENV=production',
     );
   }
   return {
@@ -150,5 +166,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mcpMaxSessions: values.MCP_MAX_SESSIONS,
     mcpMaxSessionsPerUser: values.MCP_MAX_SESSIONS_PER_USER,
     mcpToolCallsPerMinute: values.MCP_TOOL_CALLS_PER_MINUTE,
+    oauthMetadataDocuments: {
+      allowLoopback: values.OAUTH_METADATA_ALLOW_LOOPBACK === 'on',
+      extraCaPath: values.OAUTH_METADATA_EXTRA_CA,
+    },
   };
 }

@@ -1,15 +1,18 @@
 import { Router } from 'express';
 import type { AgentTokenService } from '../services/agent-token-service.ts';
 import type { AuthService } from '../services/auth-service.ts';
+import type { OAuthGrantService } from '../services/oauth/grant-service.ts';
 import type { TodoService } from '../services/todo-service.ts';
 import { agentTokenRoutes } from './agent-token-routes.ts';
 import { authRoutes } from './auth-routes.ts';
+import { grantRoutes } from './grant-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import { todoRoutes } from './todo-routes.ts';
 
 export interface ApiDeps {
   auth: AuthService;
   agentTokens: AgentTokenService;
+  grants: OAuthGrantService;
   todos: TodoService;
   publicUrl: string;
 }
@@ -21,6 +24,7 @@ export interface ApiDeps {
 export function apiMounts(deps: ApiDeps): [path: string, router: Router][] {
   return [
     ['/auth/tokens', agentTokenRoutes(deps.auth, deps.agentTokens)],
+    ['/auth/grants', grantRoutes(deps.auth, deps.grants)],
     ['/auth', authRoutes(deps.auth)],
     ['/todos', todoRoutes(deps.auth, deps.todos)],
   ];

@@ -2,13 +2,16 @@
 // checks. 2026-07-28 requests are stateless through createMcpHandler; 2025-era requests go
 // to bounded sessions (full features) or, when sessions are off, are served statelessly by
 // the same handler (for multi-process deployments without sticky routing).
-import { hostHeaderValidation, requireBearerAuth } from '@modelcontextprotocol/express';
+import { hostHeaderValidation } from '@modelcontextprotocol/express';
 import { toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
 import {
+  bearerAuthChallengeResponse,
   createMcpHandler,
   getOAuthProtectedResourceMetadataUrl,
   isLegacyRequest,
+  type OAuthTokenVerifier,
   PROTOCOL_VERSION_META_KEY,
+  verifyBearerToken,
 } from '@modelcontextprotocol/server';
 import express, { type ErrorRequestHandler, type RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
@@ -100,11 +103,7 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }),
     rejectBatches,
     checkJsonShape,
-    requireBearerAuth({
-      verifier: tokenVerifier(options.auth, resource),
-      resourceMetadataUrl: metadataUrl,
-      expectedResource: resource,
-    }),
+    bearerAuth(tokenVerifier(options.auth, resource), resource, metadataUrl),
   ];
 
   router.all(PATHS, ...guards, async (req, res) => {
@@ -176,6 +175,31 @@ function originCheck(allowed: readonly string[], hostChecked: boolean): RequestH
       return;
     }
     sendRpcError(res, 403, -32000, 'Forbidden: this Origin may not call the MCP endpoint');
+  };
+}
+
+/**
+ * The SDK's bearer check (verifyBearerToken, bearerAuthChallengeResponse), with one addition
+ * to what its requireBearerAuth does: a 401 names the scopes to ask for (MCP authorization,
+ * "scope selection"), so a host that starts OAuth from this challenge asks for what our
+ * tools need. The scopes are not required of every token: each tool checks its own.
+ */
+function bearerAuth(
+  verifier: OAuthTokenVerifier,
+  resource: URL,
+  resourceMetadataUrl: string,
+): RequestHandler {
+  const options = { verifier, expectedResource: resource, resourceMetadataUrl };
+  return async (req, res, next) => {
+    try {
+      req.auth = await verifyBearerToken(req.headers.authorization, options);
+      next();
+    } catch (error) {
+      const answer = bearerAuthChallengeResponse(error, { requiredScopes: [...SCOPES], resourceMetadataUrl });
+      const challenge = answer.headers.get('WWW-Authenticate');
+      if (challenge !== null) res.setHeader('WWW-Authenticate', challenge);
+      res.status(answer.status).json(await answer.json());
+    }
   };
 }
 
