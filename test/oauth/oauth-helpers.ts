@@ -108,7 +108,7 @@ export class Browser {
   }
 }
 
-const unescape = (value: string) =>
+const unescapeHtml = (value: string) =>
   value
     .replaceAll('&quot;', '"')
     .replaceAll('&#39;', "'")
@@ -122,7 +122,7 @@ export function hiddenFields(page: string, action: string): [string, string][] {
   if (start === -1) throw new Error(`no form posts to ${action}`);
   const form = page.slice(start, page.indexOf('</form>', start));
   return [...form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(
-    (match) => [match[1] ?? '', unescape(match[2] ?? '')] as [string, string],
+    (match) => [match[1] ?? '', unescapeHtml(match[2] ?? '')] as [string, string],
   );
 }
 
