@@ -207,3 +207,28 @@ export async function grantTokens(
 /** The claims of a JWT, unverified: what a client could read from its token. */
 export const payloadOf = (jwt: string): Record<string, unknown> =>
   JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+
+/** The status of one authenticated request with `token` on each interface (200 when accepted). */
+export async function statusOn(base: string, token: string): Promise<{ api: number; mcp: number }> {
+  const api = await fetch(`${base}/api/todos`, { headers: { authorization: `Bearer ${token}` } });
+  const mcp = await fetch(`${base}/mcp`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'probe', version: '1' },
+      },
+    }),
+  });
+  await mcp.body?.cancel();
+  return { api: api.status, mcp: mcp.status };
+}

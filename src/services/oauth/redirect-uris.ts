@@ -22,10 +22,7 @@ export function redirectUriMatches(registered: readonly string[], requested: str
   if (!isAcceptableRedirectUri(requested)) return false;
   if (registered.includes(requested)) return true;
   const url = URL.parse(requested);
-  // Only canonical spellings are compared by parts: nothing can hide behind normalisation.
-  if (url?.protocol !== 'http:' || !LOOPBACK_HOSTS.has(url.hostname) || url.href !== requested) {
-    return false;
-  }
+  if (url?.protocol !== 'http:' || !LOOPBACK_HOSTS.has(url.hostname)) return false;
   return registered.some((entry) => {
     const candidate = URL.parse(entry);
     return (
