@@ -63,8 +63,8 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
       'SELECT 1 FROM oauth_codes WHERE code_hash = ? AND replayed_at IS NOT NULL',
     );
     this.#insertGrant = db.prepare(
-      `INSERT INTO oauth_grants (id, user_id, client_id, scopes, resources, created_at, expires_at)
-       VALUES (@id, @userId, @clientId, @scopes, @resources, @createdAt, @expiresAt)`,
+      `INSERT INTO oauth_grants (id, user_id, client_id, scopes, resources, created_at, expires_at, last_used_at)
+       VALUES (@id, @userId, @clientId, @scopes, @resources, @createdAt, @expiresAt, @lastUsedAt)`,
     );
     this.#insertRefresh = db.prepare(
       `INSERT INTO oauth_refresh_tokens (token_hash, grant_id, created_at, expires_at)

@@ -151,10 +151,7 @@ export class AuthService {
       this.#lastUsedWritten.delete(tokenId);
       throw new UnauthorizedError('The access token has been revoked or has expired.');
     }
-    if (now - (this.#lastUsedWritten.get(tokenId) ?? 0) >= LAST_USED_RESOLUTION_MS) {
-      this.#lastUsedWritten.set(tokenId, now);
-      await this.#deps.agentTokens.touch(tokenId, new Date(now).toISOString());
-    }
+    await this.#noteUse(tokenId, now, (at) => this.#deps.agentTokens.touch(tokenId, at));
   }
 
   /**
@@ -172,8 +169,17 @@ export class AuthService {
         ? undefined
         : await this.#deps.oauthGrants.findActive(grantId, new Date(now).toISOString());
     if (!grant || grant.userId !== userId || grant.clientId !== clientId) {
+      if (grantId !== undefined) this.#lastUsedWritten.delete(grantId);
       throw new UnauthorizedError('The access token has been revoked or has expired.');
     }
+    await this.#noteUse(grant.id, now, (at) => this.#deps.oauthGrants.touch(grant.id, at));
+  }
+
+  /** Records "last used" for a token or grant, at most once a minute each. */
+  async #noteUse(id: string, now: number, touch: (at: string) => Promise<void>): Promise<void> {
+    if (now - (this.#lastUsedWritten.get(id) ?? 0) < LAST_USED_RESOLUTION_MS) return;
+    this.#lastUsedWritten.set(id, now);
+    await touch(new Date(now).toISOString());
   }
 
   async getUser(userId: string): Promise<User> {
