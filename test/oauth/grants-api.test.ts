@@ -3,7 +3,14 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createListeningContext, PASSWORD, type TestContext, type TestUser } from '../helpers.ts';
-import { authorizeAsPerson, authorizeUrl, grantTokens, pkce, statusOn, tokenRequest } from './oauth-helpers.ts';
+import {
+  authorizeAsPerson,
+  authorizeUrl,
+  grantTokens,
+  pkce,
+  statusOn,
+  tokenRequest,
+} from './oauth-helpers.ts';
 
 describe('/api/auth/grants', () => {
   let ctx: TestContext & { base: string };
@@ -73,7 +80,9 @@ describe('/api/auth/grants', () => {
     const other = await request(ctx.app).delete(`/api/auth/grants/${id}`).set(as(bob.token));
     expect(other.status).toBe(404);
     expect(other.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect((await request(ctx.app).delete('/api/auth/grants/not-an-id').set(as(alice.token))).status).toBe(404);
+    expect((await request(ctx.app).delete('/api/auth/grants/not-an-id').set(as(alice.token))).status).toBe(
+      404,
+    );
     expect((await statusOn(ctx.base, granted.accessToken)).mcp).toBe(200);
   });
 
@@ -88,9 +97,9 @@ describe('/api/auth/grants', () => {
       .send({ username: alice.username, password: PASSWORD, scope: 'todos:read' });
     for (const token of [oauth.accessToken, agent.body.token, narrowed.body.access_token]) {
       expect((await request(ctx.app).get('/api/auth/grants').set(as(token))).status).toBe(403);
-      expect((await request(ctx.app).delete(`/api/auth/grants/${crypto.randomUUID()}`).set(as(token))).status).toBe(
-        403,
-      );
+      expect(
+        (await request(ctx.app).delete(`/api/auth/grants/${crypto.randomUUID()}`).set(as(token))).status,
+      ).toBe(403);
     }
   });
 
