@@ -2,14 +2,7 @@
 // address, and a registration nobody uses lapses.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createListeningContext, type TestContext, type TestUser } from '../helpers.ts';
-import {
-  authorizeAsPerson,
-  authorizeUrl,
-  CALLBACK,
-  grantTokens,
-  pkce,
-  registerClient,
-} from './oauth-helpers.ts';
+import { authorizeUrl, CALLBACK, grantTokens, pkce, registerClient } from './oauth-helpers.ts';
 
 describe('dynamic client registration', () => {
   let ctx: TestContext & { base: string };
@@ -81,45 +74,6 @@ describe('dynamic client registration', () => {
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(((await res.json()) as { error: string }).error).toBe('invalid_client_metadata');
-  });
-
-  it("accepts Cursor's registration (cursor://, an https callback and a loopback one), keeping the two our rule allows", async () => {
-    const { status, body, clientId } = await registerClient(ctx.base, {
-      client_name: 'Cursor',
-      redirect_uris: [
-        'cursor://anysphere.cursor-mcp/oauth/callback',
-        'https://www.cursor.com/agents/mcp/oauth/callback',
-        'http://localhost:8787/callback',
-      ],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    });
-    expect(status).toBe(201);
-    expect(body.redirect_uris).toEqual([
-      'https://www.cursor.com/agents/mcp/oauth/callback',
-      'http://localhost:8787/callback',
-    ]);
-    const { location } = await authorizeAsPerson(
-      authorizeUrl(ctx.base, {
-        clientId,
-        challenge: pkce().challenge,
-        method: 'S256',
-        redirectUri: 'http://localhost:8787/callback',
-      }),
-      alice,
-    );
-    expect(location.searchParams.get('code')).toBeTruthy();
-    const refused = await fetch(
-      authorizeUrl(ctx.base, {
-        clientId,
-        challenge: pkce().challenge,
-        method: 'S256',
-        redirectUri: 'cursor://anysphere.cursor-mcp/oauth/callback',
-      }),
-      { redirect: 'manual' },
-    );
-    expect(refused.status).toBe(400);
   });
 
   it('lets a registration nobody used lapse after a day, and keeps one that got a grant', async () => {
