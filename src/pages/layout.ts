@@ -9,7 +9,6 @@ export function layout(title: string, body: SafeHtml): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
 <title>${title} · todos</title>
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
 </head>

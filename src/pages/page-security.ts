@@ -20,6 +20,9 @@ export function setPageHeaders(res: Response, formTargets: readonly string[] = [
       "base-uri 'none'",
     ].join('; '),
   );
+  // Not the API's no-referrer: under it browsers send `Origin: null` with our own forms, and
+  // the CSRF guard must see our origin. same-origin still sends nothing to other sites.
+  res.setHeader('Referrer-Policy', 'same-origin');
   res.type('html');
 }
 
