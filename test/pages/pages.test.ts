@@ -91,52 +91,46 @@ describe('the sign-in, sign-up and consent pages', () => {
     expect(res.headers.getSetCookie().some((line) => line.startsWith('todos_session='))).toBe(false);
   });
 
-  it('refuses a forged consent POST without the CSRF token: 403, and no code for the client', async () => {
-    const { clientId } = await registerClient(ctx.base);
-    const start = authorizeUrl(ctx.base, { clientId, challenge: pkce().challenge, method: 'S256' });
-    // A signed-in person (the session cookie is what an attacking page would ride on).
-    const { browser } = await authorizeAsPerson(
-      authorizeUrl(ctx.base, {
-        clientId: (await registerClient(ctx.base)).clientId,
-        challenge: pkce().challenge,
-        method: 'S256',
-      }),
-      alice,
-    );
-    const consent = await browser.request(
-      new URL((await browser.request(start)).headers.get('location') ?? '', ctx.base).href,
-    );
-    const fields = hiddenFields(await consent.text(), '/oauth/consent').filter(
-      ([name]) => name !== 'csrf_token',
-    );
-    const forged = await browser.request(`${ctx.base}/oauth/consent`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams([...fields, ['decision', 'allow'], ['granted', 'todos:read']]),
+  /** A signed-in person's browser on a consent page, and that page's hidden fields. */
+  async function onConsentPage() {
+    const signedIn = authorizeUrl(ctx.base, {
+      clientId: (await registerClient(ctx.base)).clientId,
+      challenge: pkce().challenge,
+      method: 'S256',
     });
+    const { browser } = await authorizeAsPerson(signedIn, alice);
+    const start = authorizeUrl(ctx.base, {
+      clientId: (await registerClient(ctx.base)).clientId,
+      challenge: pkce().challenge,
+      method: 'S256',
+    });
+    const consentUrl = new URL((await browser.request(start)).headers.get('location') ?? '', ctx.base).href;
+    const fields = hiddenFields(await (await browser.request(consentUrl)).text(), '/oauth/consent');
+    const post = (body: [string, string][], headers: Record<string, string> = {}) =>
+      browser.request(`${ctx.base}/oauth/consent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams(body),
+      });
+    return { fields, post };
+  }
+
+  it('refuses a forged consent POST without the CSRF token: 403, and no code for the client', async () => {
+    const { fields, post } = await onConsentPage();
+    const forged = await post([
+      ...fields.filter(([name]) => name !== 'csrf_token'),
+      ['decision', 'allow'],
+      ['granted', 'todos:read'],
+    ]);
     expect(forged.status).toBe(403);
     expect(forged.headers.get('location')).toBeNull();
   });
 
   it("refuses a consent POST from another site's origin even with a token", async () => {
-    const { clientId } = await registerClient(ctx.base);
-    const start = authorizeUrl(ctx.base, { clientId, challenge: pkce().challenge, method: 'S256' });
-    const { browser } = await authorizeAsPerson(
-      authorizeUrl(ctx.base, {
-        clientId: (await registerClient(ctx.base)).clientId,
-        challenge: pkce().challenge,
-        method: 'S256',
-      }),
-      alice,
-    );
-    const consentUrl = new URL((await browser.request(start)).headers.get('location') ?? '', ctx.base).href;
-    const page = await (await browser.request(consentUrl)).text();
-    const res = await browser.request(`${ctx.base}/oauth/consent`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
-      body: new URLSearchParams([...hiddenFields(page, '/oauth/consent'), ['decision', 'allow']]),
-    });
+    const { fields, post } = await onConsentPage();
+    const res = await post([...fields, ['decision', 'allow']], { origin: 'https://evil.example' });
     expect(res.status).toBe(403);
+    expect(res.headers.get('location')).toBeNull();
   });
 
   it('shows a wrong password beside the password field, the same for an unknown user', async () => {
