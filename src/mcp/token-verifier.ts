@@ -23,7 +23,7 @@ export function tokenVerifier(auth: AuthService, resource: URL): OAuthTokenVerif
           scopes: principal.scopes,
           expiresAt: principal.expiresAt,
           resource,
-          extra: { userId: principal.userId },
+          extra: { userId: principal.userId, ...(principal.clientId ? { oauthClientId: principal.clientId } : {}) },
         };
       } catch (error) {
         // Anything but OAuthError becomes a 500 in the SDK middleware.

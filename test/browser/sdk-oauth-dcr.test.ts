@@ -72,6 +72,23 @@ describe('the SDK client signs in through our pages (dynamic client registration
     await client.close();
   });
 
+  it("attributes the client's requests to it in the log, which holds no token, code or password", async () => {
+    const clientId = provider.clientInformation()?.client_id;
+    const mcpLines = ctx.logs().filter((line) => line.path === '/mcp' && line.status === 200);
+    expect(mcpLines.length).toBeGreaterThan(0);
+    expect(mcpLines.every((line) => line.oauthClientId === clientId)).toBe(true);
+    const raw = ctx.rawLogs();
+    for (const secret of [
+      provider.tokens()?.access_token,
+      provider.tokens()?.refresh_token,
+      provider.lastCallback?.get('code'),
+      'correct horse battery staple',
+    ]) {
+      expect(secret).toBeTruthy();
+      expect(raw).not.toContain(String(secret));
+    }
+  });
+
   it('refreshes by itself when its access token stops working, rotating the refresh token', async () => {
     const before = provider.tokens()?.refresh_token;
     provider.spoilAccessToken();
