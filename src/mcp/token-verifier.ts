@@ -23,7 +23,10 @@ export function tokenVerifier(auth: AuthService, resource: URL): OAuthTokenVerif
           scopes: principal.scopes,
           expiresAt: principal.expiresAt,
           resource,
-          extra: { userId: principal.userId, ...(principal.clientId ? { oauthClientId: principal.clientId } : {}) },
+          extra: {
+            userId: principal.userId,
+            ...(principal.clientId ? { oauthClientId: principal.clientId } : {}),
+          },
         };
       } catch (error) {
         // Anything but OAuthError becomes a 500 in the SDK middleware.
