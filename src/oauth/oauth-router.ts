@@ -15,9 +15,9 @@ import { WebSessionCookie } from '../pages/web-session.ts';
 import type { WebSessionService } from '../services/web-session-service.ts';
 import { authorizationRoutes } from './authorization-routes.ts';
 import { authorizationServerMetadata } from './authorization-server-metadata.ts';
-import { oauthErrorHandler } from './oauth-error-response.ts';
-import { registrationRoute } from './registration-route.ts';
-import { tokenRoutes } from './token-routes.ts';
+import { oauthErrorHandler, sendOAuthError } from './oauth-error-response.ts';
+import { REGISTRATION_PATH, registrationRoute } from './registration-route.ts';
+import { REVOCATION_PATH, TOKEN_PATH, tokenRoutes } from './token-routes.ts';
 
 export interface OAuthEdgeDeps {
   oauth: OAuthServices;
@@ -63,6 +63,11 @@ export function oauthRouter(deps: OAuthEdgeDeps): Router {
   const protocol = Router();
   protocol.use(registrationRoute(deps.oauth.clients));
   protocol.use(tokenRoutes(deps.oauth.tokens));
+  // Other methods on the protocol endpoints still get an OAuth error, not problem+json.
+  protocol.all([REGISTRATION_PATH, TOKEN_PATH, REVOCATION_PATH], (_req, res) => {
+    res.setHeader('Allow', 'POST');
+    sendOAuthError(res, 405, 'invalid_request', 'Use POST.');
+  });
   protocol.use(oauthErrorHandler(deps.logger));
 
   router.use(pages, protocol);

@@ -155,5 +155,8 @@ describe('the token endpoint with authorization codes', () => {
     expect(json.status).toBe(400);
     expect(json.headers.get('content-type')).toMatch(/^application\/json/);
     expect(((await json.json()) as { error: string }).error).toBe('invalid_request');
+    const get = await fetch(`${ctx.base}/oauth/token`);
+    expect(get.status).toBe(405);
+    expect(((await get.json()) as { error: string }).error).toBe('invalid_request');
   });
 });
