@@ -61,8 +61,7 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
   const toSignIn = (res: Response, returnTo: string) =>
     res.redirect(303, `${SIGN_IN_PATH}?${new URLSearchParams({ return_to: returnTo })}`);
 
-  const issueCode = async (req: Request, res: Response, request: AuthorizationRequest, scopes: Scope[]) => {
-    const userId = req.webPrincipal?.userId ?? '';
+  const issueCode = async (userId: string, res: Response, request: AuthorizationRequest, scopes: Scope[]) => {
     try {
       const code = await deps.authorization.approve(userId, request, scopes);
       res.redirect(303, redirectToClient(request, deps.issuer, { code }));
@@ -78,7 +77,7 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
     const { request, query } = checked;
     if (!req.webPrincipal) return toSignIn(res, `${AUTHORIZE_PATH}?${query}`);
     if (await deps.authorization.isRemembered(req.webPrincipal.userId, request)) {
-      return issueCode(req, res, request, request.scopes);
+      return issueCode(req.webPrincipal.userId, res, request, request.scopes);
     }
     res.redirect(303, `${CONSENT_PATH}?${query}`);
   });
@@ -123,7 +122,8 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
       return res.redirect(303, redirectToClient(request, deps.issuer, { error }));
     }
     const granted = Array.isArray(body.granted) ? body.granted : [body.granted];
-    await issueCode(req, res, request, toScopes(granted.filter((item) => typeof item === 'string')));
+    const scopes = toScopes(granted.filter((item) => typeof item === 'string'));
+    await issueCode(req.webPrincipal.userId, res, request, scopes);
   });
 
   return router;
