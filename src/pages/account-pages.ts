@@ -1,6 +1,6 @@
 import { PASSWORD_MAX, PASSWORD_MIN } from '../services/auth-schemas.ts';
 import { formAlert, hidden, textField } from './form-fields.ts';
-import { html } from './html.ts';
+import { html, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
 
 export interface AccountFormState {
@@ -17,37 +17,58 @@ export const SIGN_OUT_PATH = '/oauth/sign-out';
 const withReturn = (path: string, returnTo: string) =>
   `${path}?${new URLSearchParams({ return_to: returnTo })}`;
 
-export function signInPage(state: AccountFormState): string {
+/** The one form both account pages are: a username, a password, and a link to the other page. */
+function accountPage(
+  state: AccountFormState,
+  page: {
+    title: string;
+    heading: string;
+    action: string;
+    submit: string;
+    newPassword: boolean;
+    other: SafeHtml;
+  },
+): string {
+  const hints = page.newPassword
+    ? {
+        username: '3 to 64 letters, digits, ".", "_" or "-".',
+        password: `${PASSWORD_MIN} to ${PASSWORD_MAX} characters.`,
+      }
+    : { username: undefined, password: undefined };
   return layout(
-    'Sign in',
-    html`<h1>Sign in to todos</h1>
+    page.title,
+    html`<h1>${page.heading}</h1>
 ${formAlert(state.errors?.form)}
-<form method="post" action="${SIGN_IN_PATH}" novalidate>
+<form method="post" action="${page.action}" novalidate>
 ${hidden('csrf_token', state.csrfToken)}
 ${hidden('return_to', state.returnTo)}
-${textField({ name: 'username', label: 'Username', type: 'text', autocomplete: 'username', value: state.username, error: state.errors?.username })}
-${textField({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', error: state.errors?.password })}
-<div class="actions"><button class="primary" type="submit">Sign in</button></div>
+${textField({ name: 'username', label: 'Username', type: 'text', autocomplete: 'username', value: state.username, error: state.errors?.username, hint: hints.username })}
+${textField({ name: 'password', label: 'Password', type: 'password', autocomplete: page.newPassword ? 'new-password' : 'current-password', error: state.errors?.password, hint: hints.password })}
+<div class="actions"><button class="primary" type="submit">${page.submit}</button></div>
 </form>
-<p class="muted">No account yet? <a href="${withReturn(SIGN_UP_PATH, state.returnTo)}">Create an account</a></p>`,
+<p class="muted">${page.other}</p>`,
   );
 }
 
-export function signUpPage(state: AccountFormState): string {
-  return layout(
-    'Create an account',
-    html`<h1>Create a todos account</h1>
-${formAlert(state.errors?.form)}
-<form method="post" action="${SIGN_UP_PATH}" novalidate>
-${hidden('csrf_token', state.csrfToken)}
-${hidden('return_to', state.returnTo)}
-${textField({ name: 'username', label: 'Username', type: 'text', autocomplete: 'username', value: state.username, error: state.errors?.username, hint: '3 to 64 letters, digits, ".", "_" or "-".' })}
-${textField({ name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', error: state.errors?.password, hint: `${PASSWORD_MIN} to ${PASSWORD_MAX} characters.` })}
-<div class="actions"><button class="primary" type="submit">Create account</button></div>
-</form>
-<p class="muted">Already have an account? <a href="${withReturn(SIGN_IN_PATH, state.returnTo)}">Sign in</a></p>`,
-  );
-}
+export const signInPage = (state: AccountFormState): string =>
+  accountPage(state, {
+    title: 'Sign in',
+    heading: 'Sign in to todos',
+    action: SIGN_IN_PATH,
+    submit: 'Sign in',
+    newPassword: false,
+    other: html`No account yet? <a href="${withReturn(SIGN_UP_PATH, state.returnTo)}">Create an account</a>`,
+  });
+
+export const signUpPage = (state: AccountFormState): string =>
+  accountPage(state, {
+    title: 'Create an account',
+    heading: 'Create a todos account',
+    action: SIGN_UP_PATH,
+    submit: 'Create account',
+    newPassword: true,
+    other: html`Already have an account? <a href="${withReturn(SIGN_IN_PATH, state.returnTo)}">Sign in</a>`,
+  });
 
 /** The sign-in page for someone already signed in, with nowhere to go back to. */
 export function signedInPage(username: string, csrfToken: string): string {
