@@ -8,6 +8,9 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { PASSWORD } from '../helpers.ts';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const STEP_TIMEOUT_MS = 20_000;
+/** For each browser test: launching Chromium and a sign-in (argon2) are slow on a busy machine. */
+export const BROWSER_TEST_TIMEOUT_MS = 90_000;
 
 export interface Chromium {
   context: BrowserContext;
@@ -32,6 +35,9 @@ export async function launchChromium(): Promise<Chromium> {
       '--disable-sync',
     ],
   });
+  // Fail at the step that is stuck, well before the test's own timeout, on a loaded machine too.
+  context.setDefaultTimeout(STEP_TIMEOUT_MS);
+  context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS);
   return {
     context,
     close: async () => {

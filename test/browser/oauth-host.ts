@@ -11,7 +11,7 @@ import type {
   StoredOAuthTokens,
 } from '@modelcontextprotocol/client';
 import type { BrowserContext, Page } from 'playwright-core';
-import { signInOnPage } from './chromium.ts';
+import { STEP_TIMEOUT_MS, signInOnPage } from './chromium.ts';
 
 /** A loopback HTTP server that records each callback the browser lands on. */
 export class CallbackServer {
@@ -61,8 +61,8 @@ export const allowAs =
   (username: string): PersonAtBrowser =>
   async (page) => {
     if (page.url().includes('/oauth/sign-in')) await signInOnPage(page, username);
-    await page.waitForURL(/\/oauth\/consent/, { timeout: 10_000 });
-    await page.getByRole('button', { name: 'Allow' }).click({ timeout: 10_000 });
+    await page.waitForURL(/\/oauth\/consent/);
+    await page.getByRole('button', { name: 'Allow' }).click();
   };
 
 /**
@@ -145,7 +145,13 @@ export class BrowserOAuthProvider implements OAuthClientProvider {
       const landed = this.callback.next();
       await page.goto(authorizationUrl.href);
       await this.person(page);
-      this.lastCallback = await landed;
+      const stuck = new Promise<never>((_, reject) => {
+        setTimeout(
+          () => reject(new Error(`no callback; the browser is at ${page.url()}`)),
+          STEP_TIMEOUT_MS,
+        ).unref();
+      });
+      this.lastCallback = await Promise.race([landed, stuck]);
     } finally {
       await page.close();
     }

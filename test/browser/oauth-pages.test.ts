@@ -7,10 +7,16 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createListeningContext, type TestContext, type TestUser } from '../helpers.ts';
 import { authorizeUrl, pkce, registerClient } from '../oauth/oauth-helpers.ts';
-import { type Chromium, launchChromium, seriousAccessibilityViolations, signInOnPage } from './chromium.ts';
+import {
+  BROWSER_TEST_TIMEOUT_MS,
+  type Chromium,
+  launchChromium,
+  seriousAccessibilityViolations,
+  signInOnPage,
+} from './chromium.ts';
 import { CallbackServer } from './oauth-host.ts';
 
-describe('the sign-in and consent pages in Chromium', () => {
+describe('the sign-in and consent pages in Chromium', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let ctx: TestContext & { base: string };
   let alice: TestUser;
   let chromium: Chromium;
@@ -22,7 +28,7 @@ describe('the sign-in and consent pages in Chromium', () => {
     alice = await ctx.signUp();
     chromium = await launchChromium();
     callback = await CallbackServer.start();
-  });
+  }, BROWSER_TEST_TIMEOUT_MS);
   afterAll(async () => {
     await chromium.close();
     await callback.close();

@@ -6,10 +6,12 @@ import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@model
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createListeningContext, type TestContext, type TestUser } from '../helpers.ts';
 import { type DocumentServer, makeCertificate, startDocumentServer } from '../oauth/document-server.ts';
-import { type Chromium, launchChromium } from './chromium.ts';
+import { BROWSER_TEST_TIMEOUT_MS, type Chromium, launchChromium } from './chromium.ts';
 import { allowAs, BrowserOAuthProvider, CallbackServer } from './oauth-host.ts';
 
-describe('the SDK client signs in through our pages (client ID metadata document)', () => {
+describe('the SDK client signs in through our pages (client ID metadata document)', {
+  timeout: BROWSER_TEST_TIMEOUT_MS,
+}, () => {
   let ctx: TestContext & { base: string };
   let alice: TestUser;
   let chromium: Chromium;
@@ -25,7 +27,7 @@ describe('the SDK client signs in through our pages (client ID metadata document
     alice = await ctx.signUp();
     chromium = await launchChromium();
     callback = await CallbackServer.start();
-  });
+  }, BROWSER_TEST_TIMEOUT_MS);
   afterAll(async () => {
     await chromium.close();
     await callback.close();

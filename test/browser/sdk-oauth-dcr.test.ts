@@ -7,10 +7,12 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createListeningContext, type TestContext, type TestUser } from '../helpers.ts';
 import { type Era, textOf } from '../mcp/mcp-helpers.ts';
-import { type Chromium, launchChromium } from './chromium.ts';
+import { BROWSER_TEST_TIMEOUT_MS, type Chromium, launchChromium } from './chromium.ts';
 import { allowAs, BrowserOAuthProvider, CallbackServer } from './oauth-host.ts';
 
-describe('the SDK client signs in through our pages (dynamic client registration)', () => {
+describe('the SDK client signs in through our pages (dynamic client registration)', {
+  timeout: BROWSER_TEST_TIMEOUT_MS,
+}, () => {
   let ctx: TestContext & { base: string };
   let alice: TestUser;
   let chromium: Chromium;
@@ -23,7 +25,7 @@ describe('the SDK client signs in through our pages (dynamic client registration
     chromium = await launchChromium();
     callback = await CallbackServer.start();
     provider = new BrowserOAuthProvider({ browser: chromium.context, callback });
-  });
+  }, BROWSER_TEST_TIMEOUT_MS);
   afterAll(async () => {
     await chromium.close();
     await callback.close();

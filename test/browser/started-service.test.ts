@@ -15,10 +15,10 @@ import {
   stopService,
   waitForHealth,
 } from '../service-process.ts';
-import { type Chromium, launchChromium } from './chromium.ts';
+import { BROWSER_TEST_TIMEOUT_MS, type Chromium, launchChromium } from './chromium.ts';
 import { BrowserOAuthProvider, CallbackServer } from './oauth-host.ts';
 
-describe('a fresh service with the default configuration', () => {
+describe('a fresh service with the default configuration', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let directory: string;
   let service: ServiceProcess;
   let chromium: Chromium;
@@ -36,7 +36,7 @@ describe('a fresh service with the default configuration', () => {
     await waitForHealth(service);
     chromium = await launchChromium();
     callback = await CallbackServer.start();
-  }, 60_000);
+  }, BROWSER_TEST_TIMEOUT_MS);
 
   afterAll(async () => {
     await chromium.close();
