@@ -1,31 +1,54 @@
 import type { Config } from './config.ts';
 import type { Db } from './repositories/database.ts';
+import { HttpsClientMetadataSource } from './repositories/https-client-metadata-source.ts';
 import { SqliteAgentTokenRepository } from './repositories/sqlite-agent-token-repository.ts';
+import { SqliteAuthorizationCodeRepository } from './repositories/sqlite-authorization-code-repository.ts';
 import { SqliteHealthProbe } from './repositories/sqlite-health-probe.ts';
+import { SqliteOAuthClientRepository } from './repositories/sqlite-oauth-client-repository.ts';
+import { SqliteOAuthConsentRepository } from './repositories/sqlite-oauth-consent-repository.ts';
+import { SqliteOAuthGrantRepository } from './repositories/sqlite-oauth-grant-repository.ts';
 import { SqliteStore } from './repositories/sqlite-store.ts';
 import { SqliteTodoRepository } from './repositories/sqlite-todo-repository.ts';
 import { SqliteUserRepository } from './repositories/sqlite-user-repository.ts';
+import { SqliteWebSessionRepository } from './repositories/sqlite-web-session-repository.ts';
 import { AgentTokenService } from './services/agent-token-service.ts';
 import { AuthService } from './services/auth-service.ts';
 import { InProcessLoginThrottle } from './services/login-throttle.ts';
+import { AuthorizationService } from './services/oauth/authorization-service.ts';
+import { OAuthClientService } from './services/oauth/client-service.ts';
+import { OAuthGrantService } from './services/oauth/grant-service.ts';
+import { OAuthTokenService } from './services/oauth/token-service.ts';
 import { PasswordHasher } from './services/password-hasher.ts';
 import { RateLimiter } from './services/rate-limiter.ts';
 import { TodoService } from './services/todo-service.ts';
 import { TokenCodec } from './services/token-codec.ts';
+import { WebSessionService } from './services/web-session-service.ts';
 
 export type ServiceConfig = Pick<Config, 'publicUrl' | 'tokenTtlSeconds' | 'maxTodosPerUser'> & {
   jwtSecret: string;
+  /**
+   * Development and tests only (never in production, see config.ts): let the authorization
+   * server fetch client metadata documents from loopback addresses, trusting `extraCa`.
+   */
+  clientMetadata?: { allowLoopback: boolean; extraCa?: string | undefined; timeoutMs?: number } | undefined;
+  /** The clock of the OAuth services, so tests can let codes and registrations expire. */
+  now?: () => number;
 };
 
-const FIFTEEN_MINUTES = 15 * 60 * 1000;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
 /**
  * Repositories and services over one database: the wiring main.ts and the tests share, so a
  * test runs exactly the objects production runs.
  */
 export function createServices(db: Db, config: ServiceConfig) {
+  const now = config.now ?? Date.now;
   const store = new SqliteStore(db);
   const agentTokens = new SqliteAgentTokenRepository(store);
+  const oauthGrants = new SqliteOAuthGrantRepository(db);
+  const oauthConsents = new SqliteOAuthConsentRepository(db);
   const tokens = new TokenCodec({
     secret: config.jwtSecret,
     publicUrl: config.publicUrl,
@@ -34,16 +57,17 @@ export function createServices(db: Db, config: ServiceConfig) {
   const auth = new AuthService({
     users: new SqliteUserRepository(store),
     agentTokens,
+    oauthGrants,
     hasher: new PasswordHasher(),
     tokens,
     // Failures every fifteen minutes, refilled evenly: fifty from one address, ten for one
     // username from one address, and a ceiling of a hundred for one username from anywhere.
     loginThrottle: new InProcessLoginThrottle({
-      perAddress: new RateLimiter({ capacity: 50, windowMs: FIFTEEN_MINUTES }),
-      perUsernameAndAddress: new RateLimiter({ capacity: 10, windowMs: FIFTEEN_MINUTES }),
-      perUsername: new RateLimiter({ capacity: 100, windowMs: FIFTEEN_MINUTES }),
+      perAddress: new RateLimiter({ capacity: 50, windowMs: 15 * MINUTE }),
+      perUsernameAndAddress: new RateLimiter({ capacity: 10, windowMs: 15 * MINUTE }),
+      perUsername: new RateLimiter({ capacity: 100, windowMs: 15 * MINUTE }),
     }),
-    registrationThrottle: new RateLimiter({ capacity: 50, windowMs: 60 * 60 * 1000 }),
+    registrationThrottle: new RateLimiter({ capacity: 50, windowMs: HOUR }),
   });
   const todos = new TodoService({
     todos: new SqliteTodoRepository(store),
@@ -51,5 +75,57 @@ export function createServices(db: Db, config: ServiceConfig) {
   });
   // A person holds at most fifty live agent tokens: enough for every device and tool they use.
   const agentTokenService = new AgentTokenService({ agentTokens, tokens, maxActivePerUser: 50 });
-  return { auth, agentTokens: agentTokenService, todos, health: new SqliteHealthProbe(store) };
+  const oauthClients = new OAuthClientService({
+    clients: new SqliteOAuthClientRepository(db),
+    documents: new HttpsClientMetadataSource({
+      allowLoopback: config.clientMetadata?.allowLoopback ?? false,
+      extraCa: config.clientMetadata?.extraCa,
+      timeoutMs: config.clientMetadata?.timeoutMs ?? 3000,
+      // The draft suggests 5 kB; real documents (Claude's, VS Code's) are well under 1 kB.
+      maxBytes: 5 * 1024,
+    }),
+    // Thirty registrations per address an hour: a host registers once per install.
+    registrationThrottle: new RateLimiter({ capacity: 30, windowMs: HOUR, now }),
+    unusedRegistrationTtlMs: DAY,
+    documentCacheMs: 15 * MINUTE,
+    now,
+  });
+  const codes = new SqliteAuthorizationCodeRepository(db);
+  const oauth = {
+    clients: oauthClients,
+    authorization: new AuthorizationService({
+      clients: oauthClients,
+      codes,
+      consents: oauthConsents,
+      tokens,
+      codeTtlMs: MINUTE,
+      now,
+    }),
+    tokens: new OAuthTokenService({
+      clients: oauthClients,
+      codes,
+      grants: oauthGrants,
+      tokens,
+      refreshTtlMs: 30 * DAY,
+      now,
+    }),
+    grants: new OAuthGrantService({ grants: oauthGrants, consents: oauthConsents, now }),
+  };
+  const webSessions = new WebSessionService({
+    auth,
+    sessions: new SqliteWebSessionRepository(db),
+    ttlMs: 12 * HOUR,
+    now,
+  });
+  return {
+    auth,
+    agentTokens: agentTokenService,
+    todos,
+    oauth,
+    webSessions,
+    health: new SqliteHealthProbe(store),
+  };
 }
+
+export type Services = ReturnType<typeof createServices>;
+export type OAuthServices = Services['oauth'];

@@ -89,6 +89,8 @@ const schema = z.object({
     })
     .optional(),
   MAX_TODOS_PER_USER: positiveInteger.default(10_000),
+  OAUTH_METADATA_ALLOW_LOOPBACK: z.enum(['on', 'off']).default('off'),
+  OAUTH_METADATA_EXTRA_CA: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -122,6 +124,12 @@ export interface Config {
   mcpMaxListenStreamsPerUser: number;
   /** MCP calls that read or change todos (tool calls, resources, prompts, completions) per user per minute. */
   mcpCallsPerMinute: number;
+  /**
+   * Development and tests only, refused in production: let the authorization server fetch
+   * client ID metadata documents from loopback addresses (an SSRF surface otherwise closed),
+   * trusting the PEM certificate at `extraCaPath` besides the system's.
+   */
+  oauthMetadataDocuments: { allowLoopback: boolean; extraCaPath: string | undefined };
 }
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -138,6 +146,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (values.NODE_ENV === 'production' && values.JWT_SECRET === undefined) {
     throw new ConfigError(
       'Invalid configuration:\n  JWT_SECRET: is required when NODE_ENV=production (at least 32 bytes)',
+    );
+  }
+  if (
+    values.NODE_ENV === 'production' &&
+    (values.OAUTH_METADATA_ALLOW_LOOPBACK === 'on' || values.OAUTH_METADATA_EXTRA_CA !== undefined)
+  ) {
+    throw new ConfigError(
+      'Invalid configuration:\n  OAUTH_METADATA_ALLOW_LOOPBACK, OAUTH_METADATA_EXTRA_CA: are for development and tests only, not NODE_ENV=production',
     );
   }
   return {
@@ -164,5 +180,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mcpMaxListenStreams: values.MCP_MAX_LISTENS,
     mcpMaxListenStreamsPerUser: values.MCP_MAX_LISTENS_PER_USER,
     mcpCallsPerMinute: values.MCP_CALLS_PER_MINUTE,
+    oauthMetadataDocuments: {
+      allowLoopback: values.OAUTH_METADATA_ALLOW_LOOPBACK === 'on',
+      extraCaPath: values.OAUTH_METADATA_EXTRA_CA,
+    },
   };
 }

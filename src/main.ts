@@ -2,6 +2,7 @@
 // database, wires repositories → services → app, listens, and shuts down cleanly.
 // Run it as `node src/main.ts` under a process manager: `npm start` does not forward SIGTERM.
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import packageJson from '../package.json' with { type: 'json' };
@@ -48,7 +49,15 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const jwtSecret = config.jwtSecret ?? loadOrCreateSecret(join(dirname(config.databasePath), 'jwt-secret'));
   const db = openDatabaseOrExit(config);
-  const services = createServices(db, { ...config, jwtSecret });
+  const { allowLoopback, extraCaPath } = config.oauthMetadataDocuments;
+  const services = createServices(db, {
+    ...config,
+    jwtSecret,
+    clientMetadata: {
+      allowLoopback,
+      extraCa: extraCaPath === undefined ? undefined : readFileSync(extraCaPath, 'utf8'),
+    },
+  });
   const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
   const connections = new LiveConnections({
     auth: services.auth,

@@ -112,6 +112,24 @@ describe('loadConfig', () => {
     expect(error.message).toMatch(/^ {2}JWT_SECRET: .*required.*production/m);
   });
 
+  it('keeps metadata documents on loopback addresses off by default, and on only when asked', () => {
+    expect(loadConfig({}).oauthMetadataDocuments).toEqual({ allowLoopback: false, extraCaPath: undefined });
+    expect(
+      loadConfig({ OAUTH_METADATA_ALLOW_LOOPBACK: 'on', OAUTH_METADATA_EXTRA_CA: '/tmp/ca.pem' })
+        .oauthMetadataDocuments,
+    ).toEqual({ allowLoopback: true, extraCaPath: '/tmp/ca.pem' });
+  });
+
+  it.each([
+    ['OAUTH_METADATA_ALLOW_LOOPBACK', 'on'],
+    ['OAUTH_METADATA_EXTRA_CA', '/tmp/ca.pem'],
+  ])('refuses %s in production: it would open an SSRF path', (name, value) => {
+    const error = configError({ NODE_ENV: 'production', JWT_SECRET: SECRET_32, [name]: value });
+    expect(error.message).toMatch(
+      /OAUTH_METADATA_ALLOW_LOOPBACK, OAUTH_METADATA_EXTRA_CA: .*development and tests only/,
+    );
+  });
+
   it('starts in production with a JWT_SECRET of 32 bytes', () => {
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET_32 }).jwtSecret).toBe(SECRET_32);
   });

@@ -1,7 +1,7 @@
 // The test harness: a fresh SQLite database, the real services and createApp, and helpers
 // to sign users in. No mocks: every test runs the objects production runs.
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
@@ -73,15 +73,24 @@ export function createTestContext(
     mcp?: McpOverrides;
     /** How often open streams and sessions have their token checked again (default: once a minute). */
     recheckEveryMs?: number;
+    /** A server already listening at `publicUrl` (see createListeningContext). */
+    server?: Server;
   } = {},
 ): TestContext {
   const db = openDatabase(overrides.databasePath ?? ':memory:');
+  const {
+    server: listening,
+    corsOrigins: _origins,
+    databasePath: _path,
+    mcp: _mcp,
+    ...serviceOverrides
+  } = overrides;
   const config: ServiceConfig = {
     publicUrl: PUBLIC_URL,
     tokenTtlSeconds: TEST_TOKEN_TTL,
     maxTodosPerUser: 10_000,
     jwtSecret: TEST_SECRET,
-    ...overrides,
+    ...serviceOverrides,
   };
   let output = '';
   const sink = new Writable({
@@ -125,7 +134,8 @@ export function createTestContext(
     connections,
     mcp,
   });
-  let server: Server | undefined;
+  let server: Server | undefined = listening;
+  listening?.on('request', app);
 
   const signUp = async (username = `user${++counter}_${process.pid}`): Promise<TestUser> => {
     const registered = await request(app).post('/api/auth/register').send({ username, password: PASSWORD });
@@ -166,6 +176,21 @@ export function createTestContext(
       db.close();
     },
   };
+}
+
+/**
+ * A context whose public URL is the address it listens on, as OAuth clients need: they check
+ * that the issuer and the protected resource are the URLs they actually reached.
+ */
+export async function createListeningContext(
+  overrides: Parameters<typeof createTestContext>[0] = {},
+): Promise<TestContext & { base: string }> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const ctx = createTestContext({ ...overrides, publicUrl: base, server });
+  return { ...ctx, base };
 }
 
 /** Todos stored, whoever owns them: checks that a refused request wrote nothing. */

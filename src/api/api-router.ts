@@ -2,15 +2,18 @@ import { Router } from 'express';
 import type { LiveConnections } from '../http/live-connections.ts';
 import type { AgentTokenService } from '../services/agent-token-service.ts';
 import type { AuthService } from '../services/auth-service.ts';
+import type { OAuthGrantService } from '../services/oauth/grant-service.ts';
 import type { TodoService } from '../services/todo-service.ts';
 import { agentTokenRoutes } from './agent-token-routes.ts';
 import { authRoutes } from './auth-routes.ts';
+import { grantRoutes } from './grant-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import { todoRoutes } from './todo-routes.ts';
 
 export interface ApiDeps {
   auth: AuthService;
   agentTokens: AgentTokenService;
+  grants: OAuthGrantService;
   todos: TodoService;
   publicUrl: string;
   connections?: LiveConnections | undefined;
@@ -23,6 +26,7 @@ export interface ApiDeps {
 export function apiMounts(deps: ApiDeps): [path: string, router: Router][] {
   return [
     ['/auth/tokens', agentTokenRoutes(deps.auth, deps.agentTokens, deps.connections)],
+    ['/auth/grants', grantRoutes(deps.auth, deps.grants)],
     ['/auth', authRoutes(deps.auth)],
     ['/todos', todoRoutes(deps.auth, deps.todos)],
   ];

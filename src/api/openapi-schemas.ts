@@ -81,6 +81,24 @@ export const agentTokenListSchema = z.strictObject({
     .describe('Every token you minted, newest first, revoked and expired ones included.'),
 });
 
+export const grantSchema = z.strictObject({
+  id: z.uuid().describe('The grant id: revoke with DELETE /api/auth/grants/{id}.'),
+  clientId: z
+    .string()
+    .describe("The application's client_id: its metadata document's URL, or the id it registered with."),
+  clientName: z.string().nullable().describe('The name the application gave itself (unverified).'),
+  clientUri: z.string().nullable().describe('The home page the application gave (unverified).'),
+  scopes: z.array(z.enum(SCOPES)).describe('What you allowed it to do.'),
+  resources: z.array(z.enum(['api', 'mcp'])).describe('Where its tokens are accepted.'),
+  createdAt: timestamp('you allowed it'),
+  lastUsedAt: timestamp('it last refreshed or used its access (to the minute)').nullable(),
+  expiresAt: timestamp('the grant lapses unless the application refreshes before then'),
+});
+
+export const grantListSchema = z.strictObject({
+  items: z.array(grantSchema).describe('Your active grants, newest first.'),
+});
+
 /** RFC 9457 problem details; extension members depend on the kind of problem. */
 export const problemSchema = z.looseObject({
   type: z.string().describe('A stable URN naming the kind of problem, e.g. urn:todos:problem:not-found.'),
@@ -127,6 +145,8 @@ const RESPONSES = {
   AgentToken: agentTokenSchema,
   MintedAgentToken: mintedAgentTokenSchema,
   AgentTokenList: agentTokenListSchema,
+  Grant: grantSchema,
+  GrantList: grantListSchema,
   Problem: problemSchema,
 };
 export type SchemaName = keyof typeof REQUESTS | keyof typeof RESPONSES;
@@ -173,6 +193,8 @@ function toJsonSchema(schema: z.ZodType): JsonSchema {
 }
 
 export const todoIdParameter = () => parameter('id', 'path', true, toJsonSchema(todoIdSchema));
+export const grantIdParameter = () =>
+  parameter('id', 'path', true, toJsonSchema(z.uuid().describe('The grant id.')));
 export const agentTokenIdParameter = () =>
   parameter('id', 'path', true, toJsonSchema(z.uuid().describe('The agent token id.')));
 

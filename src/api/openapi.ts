@@ -9,6 +9,7 @@ import { BODY_LIMIT } from './body.ts';
 import {
   agentTokenIdParameter,
   componentSchemas,
+  grantIdParameter,
   listQueryParameters,
   type SchemaName,
   todoIdParameter,
@@ -174,6 +175,31 @@ function paths(): Json {
         responses: { 204: { description: 'Revoked.' }, ...errors(401, 403, 404) },
       },
     },
+    '/api/auth/grants': {
+      get: {
+        operationId: 'listGrants',
+        tags: ['auth'],
+        summary: 'The applications you allowed through OAuth (the sign-in and consent pages)',
+        description:
+          'Only a sign-in token with every scope (from POST /api/auth/token) may list and revoke grants; an agent or OAuth token gets 403.',
+        security: secured(),
+        responses: {
+          200: { description: 'Your active grants.', content: json('GrantList') },
+          ...errors(401, 403),
+        },
+      },
+    },
+    '/api/auth/grants/{id}': {
+      delete: {
+        operationId: 'revokeGrant',
+        tags: ['auth'],
+        summary:
+          'Revoke a grant: its refresh token at once, its access tokens from their next request on (/api and /mcp); the application must ask you again',
+        security: secured(),
+        parameters: [ref('parameters', 'GrantId')],
+        responses: { 204: { description: 'Revoked.' }, ...errors(401, 403, 404) },
+      },
+    },
     '/api/todos': {
       get: {
         operationId: 'listTodos',
@@ -272,6 +298,7 @@ export function openApiDocument(publicUrl: string): Json {
       parameters: {
         TodoId: todoIdParameter(),
         AgentTokenId: agentTokenIdParameter(),
+        GrantId: grantIdParameter(),
         IfMatch: {
           name: 'If-Match',
           in: 'header',
@@ -294,8 +321,17 @@ export function openApiDocument(publicUrl: string): Json {
         bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
         oauth2: {
           type: 'oauth2',
-          description: 'The password grant, for OAuth 2 clients and Swagger UI.',
-          flows: { password: { tokenUrl: `${publicUrl}/api/auth/token`, scopes } },
+          description:
+            'The authorization code flow with PKCE (S256) of our authorization server (metadata at /.well-known/oauth-authorization-server), or the password grant for OAuth 2 clients and Swagger UI.',
+          flows: {
+            authorizationCode: {
+              authorizationUrl: `${publicUrl}/oauth/authorize`,
+              tokenUrl: `${publicUrl}/oauth/token`,
+              refreshUrl: `${publicUrl}/oauth/token`,
+              scopes,
+            },
+            password: { tokenUrl: `${publicUrl}/api/auth/token`, scopes },
+          },
         },
       },
     },

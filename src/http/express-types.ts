@@ -8,6 +8,8 @@ declare global {
       requestId: string;
       /** Set by the bearer middleware once a token is verified. */
       principal?: Principal;
+      /** Set by the pages' session middleware when a person is signed in with a session cookie. */
+      webPrincipal?: Principal;
     }
   }
 }

@@ -40,6 +40,8 @@ export function requestLog(logger: Logger): RequestHandler {
         status: res.statusCode,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
         userId: req.principal?.userId,
+        // The OAuth client acting for the person, so what a client did can be traced to it.
+        oauthClientId: req.principal?.clientId ?? req.auth?.extra?.oauthClientId,
         ...(res.writableFinished ? {} : { aborted: true }),
       });
     });

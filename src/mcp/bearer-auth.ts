@@ -30,7 +30,10 @@ export function tokenVerifier(auth: AuthService, resource: URL): OAuthTokenVerif
           scopes: principal.scopes,
           expiresAt: principal.expiresAt,
           resource,
-          extra: { userId: principal.userId },
+          extra: {
+            userId: principal.userId,
+            ...(principal.clientId ? { oauthClientId: principal.clientId } : {}),
+          },
         };
       } catch (error) {
         // Anything but OAuthError becomes a 500 in the SDK's challenge mapping.
@@ -47,7 +50,19 @@ export function tokenVerifier(auth: AuthService, resource: URL): OAuthTokenVerif
  * header on spaces and accepted `Bearer <jwt> junk`, which /api refuses; here the header is
  * read by the one parser both interfaces share, then verified by the SDK's own core.
  */
-export function mcpBearerAuth(options: VerifyBearerTokenOptions): RequestHandler {
+export function mcpBearerAuth(
+  options: Omit<VerifyBearerTokenOptions, 'requiredScopes'> & {
+    /** Named in a 401's challenge for the client to ask for; not required of the token. */
+    challengeScopes?: string[];
+  },
+): RequestHandler {
+  const { challengeScopes, ...verify } = options;
+  const challenge = {
+    ...(options.resourceMetadataUrl === undefined
+      ? {}
+      : { resourceMetadataUrl: options.resourceMetadataUrl }),
+    ...(challengeScopes === undefined ? {} : { requiredScopes: challengeScopes }),
+  };
   return async (req, res, next) => {
     try {
       const header = req.get('authorization');
@@ -60,10 +75,10 @@ export function mcpBearerAuth(options: VerifyBearerTokenOptions): RequestHandler
             : "Invalid Authorization header format, expected 'Bearer TOKEN'",
         );
       }
-      req.auth = await verifyBearerToken(`Bearer ${token}`, options);
+      req.auth = await verifyBearerToken(`Bearer ${token}`, verify);
       next();
     } catch (error) {
-      sendChallenge(res, error, options);
+      sendChallenge(res, error, challenge);
     }
   };
 }

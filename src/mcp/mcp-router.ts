@@ -124,6 +124,9 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       verifier: tokenVerifier(options.auth, resource),
       resourceMetadataUrl: metadataUrl,
       expectedResource: resource,
+      // A 401 names the scopes to ask for (MCP authorization, scope selection), so a host that
+      // starts OAuth from it asks for what the tools need; each tool still checks its own.
+      challengeScopes: [...SCOPES],
     }),
     todoDataGate({ limiter: callLimiter, resourceMetadataUrl: metadataUrl }),
   ];

@@ -128,3 +128,176 @@ export interface HealthProbe {
    */
   check(): Promise<void>;
 }
+
+// --- The OAuth authorization server's state. Secrets (codes, refresh tokens, session ids)
+// are stored only as SHA-256 hashes: a copy of the database grants nothing by itself.
+
+/** A client, registered dynamically (RFC 7591) or described by a client ID metadata document. */
+export interface OAuthClient {
+  /** A random id for registered clients; the document's https URL for metadata documents. */
+  id: string;
+  source: 'registration' | 'metadata_document';
+  name: string | null;
+  /** The client's home page, when it gave one. */
+  uri: string | null;
+  /** Only the redirect URIs our rules accept (https, or http on a loopback host). */
+  redirectUris: string[];
+  createdAt: string;
+  /**
+   * Registered clients: the moment an unused registration lapses (null once a grant used it).
+   * Metadata documents: the moment the cached copy must be fetched again.
+   */
+  expiresAt: string | null;
+}
+
+export interface OAuthClientRepository {
+  find(id: string): Promise<OAuthClient | undefined>;
+  /** Stores a dynamically registered client. */
+  insert(client: OAuthClient): Promise<void>;
+  /** Stores or refreshes the cached copy of a metadata document. */
+  upsertDocument(client: OAuthClient): Promise<void>;
+  /** A registered client was used for a grant: it no longer lapses. */
+  keep(id: string): Promise<void>;
+  /** Deletes clients that lapsed before `now` and that no grant refers to. */
+  purgeLapsed(now: string): Promise<void>;
+}
+
+/** The resources an OAuth access token can be issued for. */
+export type OAuthResource = 'api' | 'mcp';
+
+/** A person's authorization of one client: its refresh tokens and access tokens live under it. */
+export interface OAuthGrant {
+  id: string;
+  userId: string;
+  clientId: string;
+  scopes: string[];
+  resources: OAuthResource[];
+  createdAt: string;
+  /** Moves forward on every refresh: a grant whose client stops refreshing lapses. */
+  expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** A grant as listed to the person who gave it, with what we know of the client. */
+export interface OAuthGrantView extends OAuthGrant {
+  clientName: string | null;
+  clientUri: string | null;
+}
+
+/** One authorization code: single use, short-lived, bound to everything the request said. */
+export interface AuthorizationCodeRecord {
+  codeHash: string;
+  /** The grant the code becomes when it is exchanged: chosen up front so a replay can revoke it. */
+  grantId: string;
+  userId: string;
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  scopes: string[];
+  resources: OAuthResource[];
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface RefreshTokenRecord {
+  tokenHash: string;
+  grantId: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export type RefreshRotation =
+  | { outcome: 'rotated'; grant: OAuthGrant }
+  /** The token had been used before: someone holds a copy. */
+  | { outcome: 'replayed'; grantId: string }
+  /** Unknown, expired, of a revoked or lapsed grant, or of another client. */
+  | { outcome: 'invalid' };
+
+export interface AuthorizationCodeRepository {
+  insert(code: AuthorizationCodeRecord): Promise<void>;
+  /**
+   * Marks the code used and returns it. A code used before is marked replayed instead and
+   * comes back with `replayed: true`; an unknown code is undefined.
+   */
+  consume(
+    codeHash: string,
+    at: string,
+  ): Promise<{ code: AuthorizationCodeRecord; replayed: boolean } | undefined>;
+  purgeExpired(now: string): Promise<void>;
+}
+
+export interface OAuthGrantRepository {
+  /**
+   * Creates the grant with its first refresh token, unless the code it comes from was
+   * replayed in the meantime (then nothing is written and the answer is false).
+   */
+  create(grant: OAuthGrant, refreshToken: RefreshTokenRecord, fromCodeHash: string): Promise<boolean>;
+  /** The grant when it is neither revoked nor lapsed at `now`: the check on every request. */
+  findActive(id: string, now: string): Promise<OAuthGrant | undefined>;
+  /** The person's grants that are neither revoked nor lapsed at `now`, newest first. */
+  listActive(userId: string, now: string): Promise<OAuthGrantView[]>;
+  /** The grant in whatever state it is. */
+  find(id: string): Promise<OAuthGrant | undefined>;
+  /** Revokes the grant, once: its refresh tokens and access tokens stop working. */
+  revoke(id: string, at: string): Promise<void>;
+  /**
+   * Swaps a refresh token of `clientId` for `next` in one step: the old one is marked used,
+   * the grant's lapse moves to `next.expiresAt`. A token that was used before is reported
+   * as replayed and changes nothing.
+   */
+  rotateRefreshToken(
+    tokenHash: string,
+    clientId: string,
+    next: Omit<RefreshTokenRecord, 'grantId'>,
+    now: string,
+  ): Promise<RefreshRotation>;
+  /** The grant a refresh token belongs to, whether the token was used or not (for revocation). */
+  findByRefreshToken(tokenHash: string): Promise<OAuthGrant | undefined>;
+  touch(id: string, at: string): Promise<void>;
+  /** Deletes refresh tokens that expired before `now`. */
+  purgeExpired(now: string): Promise<void>;
+}
+
+/** What a person allowed a client once, so the consent page can be skipped next time. */
+export interface OAuthConsent {
+  userId: string;
+  clientId: string;
+  scopes: string[];
+  resources: OAuthResource[];
+  createdAt: string;
+}
+
+export interface OAuthConsentRepository {
+  find(userId: string, clientId: string): Promise<OAuthConsent | undefined>;
+  save(consent: OAuthConsent): Promise<void>;
+  forget(userId: string, clientId: string): Promise<void>;
+}
+
+/** A person signed in on our pages (the cookie holds the id; we keep only its hash). */
+export interface WebSession {
+  idHash: string;
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface WebSessionRepository {
+  insert(session: WebSession): Promise<void>;
+  findActive(idHash: string, now: string): Promise<WebSession | undefined>;
+  delete(idHash: string): Promise<void>;
+  purgeExpired(now: string): Promise<void>;
+}
+
+/** Fetches a client ID metadata document; the caller validates what it says. */
+export interface ClientMetadataSource {
+  /**
+   * The parsed JSON body of a 200 answer. Rejects with ClientMetadataFetchError when the URL's
+   * host is not allowed, the answer is slow, large, redirected, not 200 or not JSON.
+   */
+  fetch(url: string): Promise<unknown>;
+}
+
+export class ClientMetadataFetchError extends Error {
+  override name = 'ClientMetadataFetchError';
+}

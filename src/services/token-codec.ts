@@ -7,8 +7,11 @@ import { UnauthorizedError } from './errors.ts';
 /** The resources a token can be issued for (RFC 8707 resource indicators). */
 export type Audience = 'api' | 'mcp';
 
-/** A person's sign-in token, or a long-lived token a person minted for one agent (revocable). */
-export type TokenKind = 'user' | 'agent';
+/**
+ * A person's sign-in token, a long-lived token a person minted for one agent, or an access
+ * token our authorization server issued to an OAuth client under a grant (both revocable).
+ */
+export type TokenKind = 'user' | 'agent' | 'oauth';
 
 export interface TokenClaims {
   kind: TokenKind;
@@ -18,6 +21,10 @@ export interface TokenClaims {
   audiences: string[];
   issuedAt: number;
   expiresAt: number;
+  /** OAuth access tokens: the grant they were issued under, checked on every request. */
+  grantId?: string;
+  /** OAuth access tokens: the client they were issued to, so its activity can be attributed. */
+  clientId?: string;
 }
 
 export interface TokenCodecOptions {
@@ -94,6 +101,42 @@ export class TokenCodec {
   }
 
   /**
+   * An access token for an OAuth client: our own format and secret, one or both resources
+   * as its audience (RFC 8707), and the grant and client it belongs to (RFC 9068 `client_id`).
+   */
+  signForGrant(
+    userId: string,
+    scopes: readonly Scope[],
+    grant: { grantId: string; clientId: string; audiences: readonly Audience[] },
+  ): { token: string; claims: TokenClaims } {
+    const issuedAt = Math.floor(this.#now() / 1000);
+    const claims: TokenClaims = {
+      kind: 'oauth',
+      userId,
+      tokenId: randomUUID(),
+      scopes: [...scopes],
+      audiences: grant.audiences.map((audience) => this.#resources[audience]),
+      issuedAt,
+      expiresAt: issuedAt + this.#ttlSeconds,
+      grantId: grant.grantId,
+      clientId: grant.clientId,
+    };
+    const payload = {
+      kind: 'oauth',
+      iss: this.#issuer,
+      sub: userId,
+      aud: claims.audiences,
+      iat: issuedAt,
+      exp: claims.expiresAt,
+      jti: claims.tokenId,
+      scope: claims.scopes.join(' '),
+      client_id: grant.clientId,
+      grant_id: grant.grantId,
+    };
+    return { token: jwt.sign(payload, this.#key, { algorithm: ALGORITHM }), claims };
+  }
+
+  /**
    * Verifies signature, algorithm, issuer, audience, expiry and the presence of every claim.
    * A token that passed is remembered until it expires: clients send the same token on every
    * request, and full verification (decode, HMAC, claim checks) was a third of a REST
@@ -142,7 +185,7 @@ export class TokenCodec {
     ) {
       throw new UnauthorizedError(INVALID);
     }
-    const { sub, aud, iat, exp, jti, scope, kind } = payload;
+    const { sub, aud, iat, exp, jti, scope, kind, client_id: clientId, grant_id: grantId } = payload;
     const scopes = typeof scope === 'string' ? scope.split(' ') : [];
     if (
       typeof sub !== 'string' ||
@@ -150,19 +193,20 @@ export class TokenCodec {
       typeof iat !== 'number' ||
       typeof exp !== 'number' ||
       aud === undefined ||
-      (kind !== undefined && kind !== 'agent') ||
+      (kind !== undefined && kind !== 'agent' && kind !== 'oauth') ||
+      (kind === 'oauth' && (typeof grantId !== 'string' || typeof clientId !== 'string')) ||
       scopes.length === 0 ||
       !scopes.every((s): s is Scope => (SCOPES as readonly string[]).includes(s))
     ) {
       throw new UnauthorizedError(INVALID);
     }
-    const tokenKind: TokenKind = kind === 'agent' ? 'agent' : 'user';
+    const tokenKind: TokenKind = kind === 'agent' || kind === 'oauth' ? kind : 'user';
     // Defence in depth (forging these needs the secret): refuse what we would never issue, a
     // token issued in the future or living longer than any token of its kind we hand out.
     if (iat > now + CLOCK_SKEW_SECONDS || exp <= iat || exp - iat > this.#maxLifetime(tokenKind)) {
       throw new UnauthorizedError(INVALID);
     }
-    return {
+    const claims: TokenClaims = {
       kind: tokenKind,
       userId: sub,
       tokenId: jti,
@@ -171,9 +215,11 @@ export class TokenCodec {
       issuedAt: iat,
       expiresAt: exp,
     };
+    if (kind === 'oauth') Object.assign(claims, { grantId, clientId });
+    return claims;
   }
 
-  /** The longest life we give a token of this kind: the sign-in TTL, or the agent-token maximum. */
+  /** The longest life we give a token of this kind: the agent-token maximum, or the sign-in TTL (OAuth access tokens too). */
   #maxLifetime(kind: TokenKind): number {
     return kind === 'agent' ? AGENT_TOKEN_MAX_SECONDS : this.#ttlSeconds;
   }

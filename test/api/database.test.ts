@@ -61,7 +61,18 @@ describe('openDatabase', () => {
       .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
       .pluck()
       .all();
-    expect(tables).toEqual(['agent_tokens', 'health_probe', 'todos', 'users']);
+    expect(tables).toEqual([
+      'agent_tokens',
+      'health_probe',
+      'oauth_clients',
+      'oauth_codes',
+      'oauth_consents',
+      'oauth_grants',
+      'oauth_refresh_tokens',
+      'todos',
+      'users',
+      'web_sessions',
+    ]);
   });
 
   it('keeps data and the pragmas when the file is opened again', () => {

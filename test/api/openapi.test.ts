@@ -102,7 +102,7 @@ describe('GET /api/openapi.json', () => {
   });
 
   it('documents exactly the routes the app mounts under /api, with their methods', () => {
-    const deps = { ...ctx.services, publicUrl: PUBLIC_URL };
+    const deps = { ...ctx.services, grants: ctx.services.oauth.grants, publicUrl: PUBLIC_URL };
     const mounted = routesOf(apiRouter(deps), '/api', apiMounts(deps));
     const documented = operations(document).map(({ method, path }) => `${method.toUpperCase()} ${path}`);
     expect(mounted).toContain('PATCH /api/todos/{id}'); // the walk reaches the sub-routers

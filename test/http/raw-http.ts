@@ -26,7 +26,12 @@ export function exchange(base: string, head: string, body = ''): Promise<RawHttp
       socket.destroy();
       reject(new Error(`no answer within ${DEADLINE_MS} ms to ${head.split('\r\n')[0]}`));
     }, DEADLINE_MS);
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      // A server may keep the connection despite Connection: close (the MCP SDK's event streams
+      // send keep-alive): a complete answer is enough.
+      if (isComplete(Buffer.concat(chunks))) socket.destroy();
+    });
     socket.on('error', () => undefined); // a reset after the answer is the server closing
     socket.on('close', () => {
       clearTimeout(timer);
@@ -34,8 +39,23 @@ export function exchange(base: string, head: string, body = ''): Promise<RawHttp
       if (answer) resolve(answer);
       else reject(new Error(`connection closed without an answer to ${head.split('\r\n')[0]}`));
     });
-    socket.end(`${head}\r\nConnection: close\r\n${lengthHeader}\r\n${body}`);
+    // Written, not ended: a client that half-closes its side makes Node abort a request still in
+    // progress (http.Server's default), so an answer that needs a tick (a deep router walk
+    // defers with setImmediate) would be lost. Connection: close makes the server close it.
+    socket.write(`${head}\r\nConnection: close\r\n${lengthHeader}\r\n${body}`);
   });
+}
+
+/** True once the answer's head and its whole body (by Content-Length or the last chunk) are in. */
+function isComplete(bytes: Buffer): boolean {
+  const end = bytes.indexOf('\r\n\r\n');
+  if (end < 0) return false;
+  const head = bytes.subarray(0, end).toString('latin1');
+  const length = /\r\ncontent-length: *(\d+)/i.exec(head)?.[1];
+  if (length !== undefined) return bytes.length - (end + 4) >= Number(length);
+  if (/\r\ntransfer-encoding: *chunked/i.test(head))
+    return bytes.subarray(-5).toString('latin1') === '0\r\n\r\n';
+  return false;
 }
 
 function parseAnswer(bytes: Buffer): RawHttpAnswer | undefined {

@@ -1,0 +1,130 @@
+// The authorization endpoint and the consent page (RFC 6749 §4.1.1-4.1.2). Errors before the
+// client and its redirect URI are established are shown to the person, never redirected;
+// errors after that go back to the client, with `state` and `iss`.
+import { type Request, type Response, Router } from 'express';
+import { SIGN_IN_PATH } from '../pages/account-pages.ts';
+import { formBody } from '../pages/account-routes.ts';
+import type { CsrfGuard } from '../pages/csrf.ts';
+import { setPageHeaders } from '../pages/page-security.ts';
+import type { WebSessionCookie } from '../pages/web-session.ts';
+import type { Scope } from '../services/auth-schemas.ts';
+import type {
+  AuthorizationRequest,
+  AuthorizationService,
+  ClientRedirect,
+} from '../services/oauth/authorization-service.ts';
+import { OAuthRequestError } from '../services/oauth/oauth-errors.ts';
+import { toScopes } from '../services/oauth/resources.ts';
+import { authorizationQuery, readAuthorizationParams, refuseRepeated } from './authorization-params.ts';
+import { redirectToClient } from './authorization-response.ts';
+import { authorizationErrorPage, CONSENT_PATH, consentPage } from './oauth-pages.ts';
+
+export const AUTHORIZE_PATH = '/oauth/authorize';
+
+export interface AuthorizationRoutesDeps {
+  authorization: AuthorizationService;
+  cookie: WebSessionCookie;
+  csrf: CsrfGuard;
+  issuer: string;
+  resourceUrls: Record<string, string>;
+}
+
+type Checked = { ok: true; request: AuthorizationRequest; query: string } | { ok: false };
+
+export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
+  const router = Router();
+
+  /** Runs every check on the parameters, answering the errors itself; ok when the request stands. */
+  const check = async (source: Record<string, unknown>, res: Response): Promise<Checked> => {
+    const read = readAuthorizationParams(source);
+    let target: ClientRedirect;
+    try {
+      refuseRepeated(read, 'target');
+      target = await deps.authorization.resolveClient(read.params);
+    } catch (error) {
+      if (!(error instanceof OAuthRequestError)) throw error;
+      setPageHeaders(res);
+      res.status(400).send(authorizationErrorPage(error.description));
+      return { ok: false };
+    }
+    try {
+      refuseRepeated(read, 'rest');
+      const request = deps.authorization.validate(target, read.params);
+      return { ok: true, request, query: authorizationQuery(read.params) };
+    } catch (error) {
+      if (!(error instanceof OAuthRequestError)) throw error;
+      res.redirect(303, redirectToClient(target, deps.issuer, { error }));
+      return { ok: false };
+    }
+  };
+
+  const toSignIn = (res: Response, returnTo: string) =>
+    res.redirect(303, `${SIGN_IN_PATH}?${new URLSearchParams({ return_to: returnTo })}`);
+
+  const issueCode = async (userId: string, res: Response, request: AuthorizationRequest, scopes: Scope[]) => {
+    try {
+      const code = await deps.authorization.approve(userId, request, scopes);
+      res.redirect(303, redirectToClient(request, deps.issuer, { code }));
+    } catch (error) {
+      if (!(error instanceof OAuthRequestError)) throw error;
+      res.redirect(303, redirectToClient(request, deps.issuer, { error }));
+    }
+  };
+
+  router.get(AUTHORIZE_PATH, deps.cookie.load, async (req, res) => {
+    const checked = await check(req.query, res);
+    if (!checked.ok) return;
+    const { request, query } = checked;
+    if (!req.webPrincipal) return toSignIn(res, `${AUTHORIZE_PATH}?${query}`);
+    if (await deps.authorization.isRemembered(req.webPrincipal.userId, request)) {
+      return issueCode(req.webPrincipal.userId, res, request, request.scopes);
+    }
+    res.redirect(303, `${CONSENT_PATH}?${query}`);
+  });
+
+  router.get(CONSENT_PATH, deps.cookie.load, async (req, res) => {
+    const checked = await check(req.query, res);
+    if (!checked.ok) return;
+    const consentUrl = `${CONSENT_PATH}?${checked.query}`;
+    if (!req.webPrincipal) return toSignIn(res, consentUrl);
+    setPageHeaders(res, [checked.request.redirectUri]);
+    res.send(
+      consentPage({
+        request: checked.request,
+        hiddenParams: [...new URLSearchParams(checked.query)],
+        principal: req.webPrincipal,
+        csrfToken: deps.csrf.token(req, res),
+        resourceUrls: deps.resourceUrls,
+        consentUrl,
+      }),
+    );
+  });
+
+  const refuseForm = (_req: Request, res: Response) => {
+    setPageHeaders(res);
+    res
+      .status(403)
+      .send(
+        authorizationErrorPage(
+          'The form expired or was sent from another site. Start again from the application.',
+        ),
+      );
+  };
+
+  router.post(CONSENT_PATH, formBody, deps.csrf.check(refuseForm), deps.cookie.load, async (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    const checked = await check(body, res);
+    if (!checked.ok) return;
+    const { request } = checked;
+    if (!req.webPrincipal) return toSignIn(res, `${CONSENT_PATH}?${checked.query}`);
+    if (body.decision !== 'allow') {
+      const error = new OAuthRequestError('access_denied', 'The person denied the request.');
+      return res.redirect(303, redirectToClient(request, deps.issuer, { error }));
+    }
+    const granted = Array.isArray(body.granted) ? body.granted : [body.granted];
+    const scopes = toScopes(granted.filter((item) => typeof item === 'string'));
+    await issueCode(req.webPrincipal.userId, res, request, scopes);
+  });
+
+  return router;
+}

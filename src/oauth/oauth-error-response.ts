@@ -1,0 +1,44 @@
+// The OAuth endpoints' one error mapping (RFC 6749 §5.2, RFC 7591 §3.2.2, RFC 7009 §2.2.1):
+// a JSON body with `error` and `error_description`, never problem+json and never details
+// of our own failures.
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { RateLimitedError } from '../services/errors.ts';
+import { OAuthRequestError } from '../services/oauth/oauth-errors.ts';
+
+export function sendOAuthError(res: Response, status: number, error: string, description: string): void {
+  res.status(status).json({ error, error_description: description });
+}
+
+export function oauthErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    if (res.headersSent) {
+      req.socket.destroy();
+      return;
+    }
+    if (error instanceof OAuthRequestError) {
+      // Hosts expect 401 for invalid_client (RFC 6749 §5.2 allows it; several re-register on it).
+      return sendOAuthError(res, error.code === 'invalid_client' ? 401 : 400, error.code, error.description);
+    }
+    if (error instanceof RateLimitedError) {
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      return sendOAuthError(res, 429, 'temporarily_unavailable', error.message);
+    }
+    const status = (error as { status?: unknown }).status;
+    if ((error as { expose?: unknown }).expose === true && typeof status === 'number' && status < 500) {
+      return sendOAuthError(
+        res,
+        status === 413 ? 413 : 400,
+        'invalid_request',
+        'The request body is malformed or too large.',
+      );
+    }
+    logger.error({ reqId: req.requestId, errorName: (error as Error)?.name }, 'oauth request failed');
+    sendOAuthError(
+      res,
+      500,
+      'server_error',
+      `Something went wrong on our side (request id ${req.requestId}).`,
+    );
+  };
+}
