@@ -47,8 +47,8 @@ export function createServices(db: Db, config: ServiceConfig) {
   const now = config.now ?? Date.now;
   const store = new SqliteStore(db);
   const agentTokens = new SqliteAgentTokenRepository(store);
-  const oauthGrants = new SqliteOAuthGrantRepository(db);
-  const oauthConsents = new SqliteOAuthConsentRepository(db);
+  const oauthGrants = new SqliteOAuthGrantRepository(store);
+  const oauthConsents = new SqliteOAuthConsentRepository(store);
   const tokens = new TokenCodec({
     secret: config.jwtSecret,
     publicUrl: config.publicUrl,
@@ -76,7 +76,7 @@ export function createServices(db: Db, config: ServiceConfig) {
   // A person holds at most fifty live agent tokens: enough for every device and tool they use.
   const agentTokenService = new AgentTokenService({ agentTokens, tokens, maxActivePerUser: 50 });
   const oauthClients = new OAuthClientService({
-    clients: new SqliteOAuthClientRepository(db),
+    clients: new SqliteOAuthClientRepository(store),
     documents: new HttpsClientMetadataSource({
       allowLoopback: config.clientMetadata?.allowLoopback ?? false,
       extraCa: config.clientMetadata?.extraCa,
@@ -90,7 +90,7 @@ export function createServices(db: Db, config: ServiceConfig) {
     documentCacheMs: 15 * MINUTE,
     now,
   });
-  const codes = new SqliteAuthorizationCodeRepository(db);
+  const codes = new SqliteAuthorizationCodeRepository(store);
   const oauth = {
     clients: oauthClients,
     authorization: new AuthorizationService({
@@ -113,7 +113,7 @@ export function createServices(db: Db, config: ServiceConfig) {
   };
   const webSessions = new WebSessionService({
     auth,
-    sessions: new SqliteWebSessionRepository(db),
+    sessions: new SqliteWebSessionRepository(store),
     ttlMs: 12 * HOUR,
     now,
   });

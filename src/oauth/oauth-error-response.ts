@@ -3,7 +3,7 @@
 // of our own failures.
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { RateLimitedError } from '../services/errors.ts';
+import { RateLimitedError, UnavailableError } from '../services/errors.ts';
 import { OAuthRequestError } from '../services/oauth/oauth-errors.ts';
 
 export function sendOAuthError(res: Response, status: number, error: string, description: string): void {
@@ -20,9 +20,10 @@ export function oauthErrorHandler(logger: Logger): ErrorRequestHandler {
       // Hosts expect 401 for invalid_client (RFC 6749 §5.2 allows it; several re-register on it).
       return sendOAuthError(res, error.code === 'invalid_client' ? 401 : 400, error.code, error.description);
     }
-    if (error instanceof RateLimitedError) {
+    if (error instanceof RateLimitedError || error instanceof UnavailableError) {
       res.setHeader('Retry-After', String(error.retryAfterSeconds));
-      return sendOAuthError(res, 429, 'temporarily_unavailable', error.message);
+      const status = error instanceof RateLimitedError ? 429 : 503;
+      return sendOAuthError(res, status, 'temporarily_unavailable', error.message);
     }
     const status = (error as { status?: unknown }).status;
     if ((error as { expose?: unknown }).expose === true && typeof status === 'number' && status < 500) {

@@ -12,6 +12,7 @@ import { html } from '../pages/html.ts';
 import { layout, STYLESHEET_PATH } from '../pages/layout.ts';
 import { setPageHeaders } from '../pages/page-security.ts';
 import { WebSessionCookie } from '../pages/web-session.ts';
+import { UnavailableError } from '../services/errors.ts';
 import type { WebSessionService } from '../services/web-session-service.ts';
 import { authorizationRoutes } from './authorization-routes.ts';
 import { authorizationServerMetadata } from './authorization-server-metadata.ts';
@@ -82,6 +83,18 @@ function pageErrors(logger: Logger): ErrorRequestHandler {
     const status = (error as { status?: unknown }).status;
     if ((error as { expose?: unknown }).expose === true && typeof status === 'number' && status < 500) {
       res.status(400).send(expiredFormPage());
+      return;
+    }
+    if (error instanceof UnavailableError) {
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      res
+        .status(503)
+        .send(
+          layout(
+            'Try again in a moment',
+            html`<h1>Try again in a moment</h1><p>We cannot save anything right now. Nothing was changed; please try again in a few seconds.</p>`,
+          ),
+        );
       return;
     }
     logger.error({ reqId: req.requestId, errorName: (error as Error)?.name }, 'page failed');

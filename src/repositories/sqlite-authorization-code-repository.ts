@@ -1,4 +1,5 @@
 import type { Db } from './database.ts';
+import type { SqliteStore } from './sqlite-store.ts';
 import type { AuthorizationCodeRecord, AuthorizationCodeRepository, OAuthResource } from './types.ts';
 
 interface CodeRow {
@@ -32,6 +33,7 @@ const toCode = (row: CodeRow): AuthorizationCodeRecord => ({
 });
 
 export class SqliteAuthorizationCodeRepository implements AuthorizationCodeRepository {
+  readonly #store: SqliteStore;
   readonly #db: Db;
   readonly #insert;
   readonly #find;
@@ -39,7 +41,9 @@ export class SqliteAuthorizationCodeRepository implements AuthorizationCodeRepos
   readonly #markReplayed;
   readonly #purge;
 
-  constructor(db: Db) {
+  constructor(store: SqliteStore) {
+    const { db } = store;
+    this.#store = store;
     this.#db = db;
     this.#insert = db.prepare(
       `INSERT INTO oauth_codes (${COLUMNS})
@@ -60,24 +64,28 @@ export class SqliteAuthorizationCodeRepository implements AuthorizationCodeRepos
   }
 
   async insert(code: AuthorizationCodeRecord): Promise<void> {
-    this.#insert.run({ ...code, scopes: code.scopes.join(' '), resources: code.resources.join(' ') });
+    this.#store.write(() =>
+      this.#insert.run({ ...code, scopes: code.scopes.join(' '), resources: code.resources.join(' ') }),
+    );
   }
 
   async consume(
     codeHash: string,
     at: string,
   ): Promise<{ code: AuthorizationCodeRecord; replayed: boolean } | undefined> {
-    return this.#db.transaction(() => {
-      const row = this.#find.get(codeHash);
-      if (!row) return undefined;
-      const replayed = row.consumed_at !== null;
-      if (replayed) this.#markReplayed.run(at, codeHash);
-      else this.#markConsumed.run(at, codeHash);
-      return { code: toCode(row), replayed };
-    })();
+    return this.#store.write(() =>
+      this.#db.transaction(() => {
+        const row = this.#find.get(codeHash);
+        if (!row) return undefined;
+        const replayed = row.consumed_at !== null;
+        if (replayed) this.#markReplayed.run(at, codeHash);
+        else this.#markConsumed.run(at, codeHash);
+        return { code: toCode(row), replayed };
+      })(),
+    );
   }
 
   async purgeExpired(now: string): Promise<void> {
-    this.#purge.run(now);
+    this.#store.write(() => this.#purge.run(now));
   }
 }

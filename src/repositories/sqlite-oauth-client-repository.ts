@@ -1,4 +1,4 @@
-import type { Db } from './database.ts';
+import type { SqliteStore } from './sqlite-store.ts';
 import type { OAuthClient, OAuthClientRepository } from './types.ts';
 
 interface ClientRow {
@@ -34,13 +34,16 @@ const toRow = (client: OAuthClient): ClientRow => ({
 });
 
 export class SqliteOAuthClientRepository implements OAuthClientRepository {
+  readonly #store: SqliteStore;
   readonly #find;
   readonly #insert;
   readonly #upsertDocument;
   readonly #keep;
   readonly #purge;
 
-  constructor(db: Db) {
+  constructor(store: SqliteStore) {
+    const { db } = store;
+    this.#store = store;
     this.#find = db.prepare<[string], ClientRow>(`SELECT ${COLUMNS} FROM oauth_clients WHERE id = ?`);
     this.#insert = db.prepare(
       `INSERT INTO oauth_clients (${COLUMNS})
@@ -64,23 +67,23 @@ export class SqliteOAuthClientRepository implements OAuthClientRepository {
   }
 
   async find(id: string): Promise<OAuthClient | undefined> {
-    const row = this.#find.get(id);
+    const row = this.#store.read(() => this.#find.get(id));
     return row && toClient(row);
   }
 
   async insert(client: OAuthClient): Promise<void> {
-    this.#insert.run(toRow(client));
+    this.#store.write(() => this.#insert.run(toRow(client)));
   }
 
   async upsertDocument(client: OAuthClient): Promise<void> {
-    this.#upsertDocument.run(toRow(client));
+    this.#store.write(() => this.#upsertDocument.run(toRow(client)));
   }
 
   async keep(id: string): Promise<void> {
-    this.#keep.run(id);
+    this.#store.write(() => this.#keep.run(id));
   }
 
   async purgeLapsed(now: string): Promise<void> {
-    this.#purge.run(now);
+    this.#store.write(() => this.#purge.run(now));
   }
 }

@@ -1,4 +1,4 @@
-import type { Db } from './database.ts';
+import type { SqliteStore } from './sqlite-store.ts';
 import type { OAuthConsent, OAuthConsentRepository, OAuthResource } from './types.ts';
 
 interface ConsentRow {
@@ -10,11 +10,14 @@ interface ConsentRow {
 }
 
 export class SqliteOAuthConsentRepository implements OAuthConsentRepository {
+  readonly #store: SqliteStore;
   readonly #find;
   readonly #save;
   readonly #forget;
 
-  constructor(db: Db) {
+  constructor(store: SqliteStore) {
+    const { db } = store;
+    this.#store = store;
     this.#find = db.prepare<[string, string], ConsentRow>(
       `SELECT user_id, client_id, scopes, resources, created_at FROM oauth_consents
        WHERE user_id = ? AND client_id = ?`,
@@ -31,7 +34,7 @@ export class SqliteOAuthConsentRepository implements OAuthConsentRepository {
   }
 
   async find(userId: string, clientId: string): Promise<OAuthConsent | undefined> {
-    const row = this.#find.get(userId, clientId);
+    const row = this.#store.read(() => this.#find.get(userId, clientId));
     return (
       row && {
         userId: row.user_id,
@@ -44,10 +47,16 @@ export class SqliteOAuthConsentRepository implements OAuthConsentRepository {
   }
 
   async save(consent: OAuthConsent): Promise<void> {
-    this.#save.run({ ...consent, scopes: consent.scopes.join(' '), resources: consent.resources.join(' ') });
+    this.#store.write(() =>
+      this.#save.run({
+        ...consent,
+        scopes: consent.scopes.join(' '),
+        resources: consent.resources.join(' '),
+      }),
+    );
   }
 
   async forget(userId: string, clientId: string): Promise<void> {
-    this.#forget.run(userId, clientId);
+    this.#store.write(() => this.#forget.run(userId, clientId));
   }
 }

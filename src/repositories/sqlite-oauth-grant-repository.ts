@@ -1,4 +1,5 @@
 import type { Db } from './database.ts';
+import type { SqliteStore } from './sqlite-store.ts';
 import type {
   OAuthGrant,
   OAuthGrantRepository,
@@ -43,6 +44,7 @@ const toGrant = (row: GrantRow): OAuthGrant => ({
 });
 
 export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
+  readonly #store: SqliteStore;
   readonly #db: Db;
   readonly #codeReplayed;
   readonly #insertGrant;
@@ -57,7 +59,9 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
   readonly #touch;
   readonly #purge;
 
-  constructor(db: Db) {
+  constructor(store: SqliteStore) {
+    const { db } = store;
+    this.#store = store;
     this.#db = db;
     this.#codeReplayed = db.prepare<[string], number>(
       'SELECT 1 FROM oauth_codes WHERE code_hash = ? AND replayed_at IS NOT NULL',
@@ -100,38 +104,42 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
   }
 
   async create(grant: OAuthGrant, refreshToken: RefreshTokenRecord, fromCodeHash: string): Promise<boolean> {
-    return this.#db.transaction(() => {
-      if (this.#codeReplayed.get(fromCodeHash) !== undefined) return false;
-      this.#insertGrant.run({
-        ...grant,
-        scopes: grant.scopes.join(' '),
-        resources: grant.resources.join(' '),
-      });
-      this.#insertRefresh.run(refreshToken);
-      return true;
-    })();
+    return this.#store.write(() =>
+      this.#db.transaction(() => {
+        if (this.#codeReplayed.get(fromCodeHash) !== undefined) return false;
+        this.#insertGrant.run({
+          ...grant,
+          scopes: grant.scopes.join(' '),
+          resources: grant.resources.join(' '),
+        });
+        this.#insertRefresh.run(refreshToken);
+        return true;
+      })(),
+    );
   }
 
   async findActive(id: string, now: string): Promise<OAuthGrant | undefined> {
-    const row = this.#findActive.get(id, now);
+    const row = this.#store.read(() => this.#findActive.get(id, now));
     return row && toGrant(row);
   }
 
   async listActive(userId: string, now: string): Promise<OAuthGrantView[]> {
-    return this.#listActive.all(userId, now).map((row) => ({
-      ...toGrant(row),
-      clientName: row.client_name,
-      clientUri: row.client_uri,
-    }));
+    return this.#store
+      .read(() => this.#listActive.all(userId, now))
+      .map((row) => ({
+        ...toGrant(row),
+        clientName: row.client_name,
+        clientUri: row.client_uri,
+      }));
   }
 
   async find(id: string): Promise<OAuthGrant | undefined> {
-    const row = this.#find.get(id);
+    const row = this.#store.read(() => this.#find.get(id));
     return row && toGrant(row);
   }
 
   async revoke(id: string, at: string): Promise<void> {
-    this.#revoke.run(at, id);
+    this.#store.write(() => this.#revoke.run(at, id));
   }
 
   async rotateRefreshToken(
@@ -140,30 +148,32 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
     next: Omit<RefreshTokenRecord, 'grantId'>,
     now: string,
   ): Promise<RefreshRotation> {
-    return this.#db.transaction((): RefreshRotation => {
-      const row = this.#refreshRow.get(tokenHash);
-      if (!row || row.client_id !== clientId) return { outcome: 'invalid' };
-      if (row.used_at !== null) return { outcome: 'replayed', grantId: row.id };
-      if (row.revoked_at !== null || row.expires_at <= now || row.token_expires_at <= now) {
-        return { outcome: 'invalid' };
-      }
-      this.#markUsed.run(now, tokenHash);
-      this.#insertRefresh.run({ ...next, grantId: row.id });
-      this.#extend.run(next.expiresAt, now, row.id);
-      return { outcome: 'rotated', grant: { ...toGrant(row), expiresAt: next.expiresAt, lastUsedAt: now } };
-    })();
+    return this.#store.write(() =>
+      this.#db.transaction((): RefreshRotation => {
+        const row = this.#refreshRow.get(tokenHash);
+        if (!row || row.client_id !== clientId) return { outcome: 'invalid' };
+        if (row.used_at !== null) return { outcome: 'replayed', grantId: row.id };
+        if (row.revoked_at !== null || row.expires_at <= now || row.token_expires_at <= now) {
+          return { outcome: 'invalid' };
+        }
+        this.#markUsed.run(now, tokenHash);
+        this.#insertRefresh.run({ ...next, grantId: row.id });
+        this.#extend.run(next.expiresAt, now, row.id);
+        return { outcome: 'rotated', grant: { ...toGrant(row), expiresAt: next.expiresAt, lastUsedAt: now } };
+      })(),
+    );
   }
 
   async findByRefreshToken(tokenHash: string): Promise<OAuthGrant | undefined> {
-    const row = this.#refreshRow.get(tokenHash);
+    const row = this.#store.read(() => this.#refreshRow.get(tokenHash));
     return row && toGrant(row);
   }
 
   async touch(id: string, at: string): Promise<void> {
-    this.#touch.run(at, id);
+    this.#store.write(() => this.#touch.run(at, id));
   }
 
   async purgeExpired(now: string): Promise<void> {
-    this.#purge.run(now);
+    this.#store.write(() => this.#purge.run(now));
   }
 }

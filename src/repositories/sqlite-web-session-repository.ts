@@ -1,4 +1,4 @@
-import type { Db } from './database.ts';
+import type { SqliteStore } from './sqlite-store.ts';
 import type { WebSession, WebSessionRepository } from './types.ts';
 
 interface SessionRow {
@@ -9,12 +9,15 @@ interface SessionRow {
 }
 
 export class SqliteWebSessionRepository implements WebSessionRepository {
+  readonly #store: SqliteStore;
   readonly #insert;
   readonly #findActive;
   readonly #delete;
   readonly #purge;
 
-  constructor(db: Db) {
+  constructor(store: SqliteStore) {
+    const { db } = store;
+    this.#store = store;
     this.#insert = db.prepare(
       `INSERT INTO web_sessions (id_hash, user_id, created_at, expires_at)
        VALUES (@idHash, @userId, @createdAt, @expiresAt)`,
@@ -27,11 +30,11 @@ export class SqliteWebSessionRepository implements WebSessionRepository {
   }
 
   async insert(session: WebSession): Promise<void> {
-    this.#insert.run(session);
+    this.#store.write(() => this.#insert.run(session));
   }
 
   async findActive(idHash: string, now: string): Promise<WebSession | undefined> {
-    const row = this.#findActive.get(idHash, now);
+    const row = this.#store.read(() => this.#findActive.get(idHash, now));
     return (
       row && {
         idHash: row.id_hash,
@@ -43,10 +46,10 @@ export class SqliteWebSessionRepository implements WebSessionRepository {
   }
 
   async delete(idHash: string): Promise<void> {
-    this.#delete.run(idHash);
+    this.#store.write(() => this.#delete.run(idHash));
   }
 
   async purgeExpired(now: string): Promise<void> {
-    this.#purge.run(now);
+    this.#store.write(() => this.#purge.run(now));
   }
 }

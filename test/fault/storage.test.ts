@@ -67,6 +67,13 @@ describe('the database failing under a running service', () => {
       expect(JSON.parse(answer.text)).toMatchObject({ type: UNAVAILABLE, status: 503 });
       expect(problemViolations(503, answer.headers.get('content-type'), answer.text)).toEqual([]);
     }
+    // The authorization server answers in its own protocol (RFC 6749 §5.2): temporarily_unavailable.
+    const registration = await rest(service.base, 'POST', '/oauth/register', {
+      body: { client_name: 'during the outage', redirect_uris: ['http://127.0.0.1:9/callback'] },
+    });
+    expect(registration.status, registration.text).toBe(503);
+    expect(registration.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+    expect(JSON.parse(registration.text)).toMatchObject({ error: 'temporarily_unavailable' });
     for (const { client } of clients) {
       const result = await client.callTool({ name: 'create_todo', arguments: { title: 'refused over MCP' } });
       expect(result.isError).toBe(true);
