@@ -5,6 +5,9 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** The activity log's bounds when not configured (also what createServices uses when not told). */
+export const ACTIVITY_DEFAULTS = { maxPerUser: 1000, retentionDays: 30 } as const;
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -89,6 +92,12 @@ const schema = z.object({
     })
     .optional(),
   MAX_TODOS_PER_USER: positiveInteger.default(10_000),
+  ACTIVITY_MAX_PER_USER: positiveInteger.default(ACTIVITY_DEFAULTS.maxPerUser),
+  ACTIVITY_RETENTION_DAYS: positiveInteger
+    .pipe(z.int().max(3650, 'must be at most 3650 (ten years)'))
+    .default(ACTIVITY_DEFAULTS.retentionDays),
+  EVENTS_MAX_STREAMS: positiveInteger.default(10_000),
+  EVENTS_MAX_STREAMS_PER_USER: positiveInteger.default(10),
 });
 
 export interface Config {
@@ -122,6 +131,12 @@ export interface Config {
   mcpMaxListenStreamsPerUser: number;
   /** MCP calls that read or change todos (tool calls, resources, prompts, completions) per user per minute. */
   mcpCallsPerMinute: number;
+  /** The activity log keeps at most this many entries per user, and none older than the retention. */
+  activityMaxPerUser: number;
+  activityRetentionDays: number;
+  /** Open GET /api/events streams in this process, and per user. */
+  eventsMaxStreams: number;
+  eventsMaxStreamsPerUser: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -164,5 +179,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mcpMaxListenStreams: values.MCP_MAX_LISTENS,
     mcpMaxListenStreamsPerUser: values.MCP_MAX_LISTENS_PER_USER,
     mcpCallsPerMinute: values.MCP_CALLS_PER_MINUTE,
+    activityMaxPerUser: values.ACTIVITY_MAX_PER_USER,
+    activityRetentionDays: values.ACTIVITY_RETENTION_DAYS,
+    eventsMaxStreams: values.EVENTS_MAX_STREAMS,
+    eventsMaxStreamsPerUser: values.EVENTS_MAX_STREAMS_PER_USER,
   };
 }

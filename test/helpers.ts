@@ -14,6 +14,7 @@ import { LiveConnections } from '../src/http/live-connections.ts';
 import { createLogger } from '../src/logger.ts';
 import { type McpEndpoint, type McpEndpointOptions, mcpEndpoint } from '../src/mcp/mcp-router.ts';
 import { type Db, openDatabase } from '../src/repositories/database.ts';
+import type { Actor, Via } from '../src/repositories/types.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 export const PUBLIC_URL = 'http://localhost:3000';
@@ -90,7 +91,7 @@ export function createTestContext(
     },
   });
   const logger = createLogger('debug', sink);
-  const services = createServices(db, config);
+  const services = createServices(db, config, logger);
   const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
   const connections = new LiveConnections({
     auth: services.auth,
@@ -172,3 +173,6 @@ export const countTodos = (ctx: TestContext): number =>
   ctx.db.prepare('SELECT count(*) FROM todos').pluck().get() as number;
 
 export const bearer = (user: TestUser) => ({ Authorization: `Bearer ${user.token}` });
+
+/** The user as the actor of a write made directly through the services (through the API unless said). */
+export const by = (user: { id: string }, via: Via = 'api'): Actor => ({ userId: user.id, via });

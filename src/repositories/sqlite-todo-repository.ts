@@ -1,5 +1,17 @@
 import type { Db } from './database.ts';
-import type { Todo, TodoChanges, TodoFields, TodoQuery, TodoRepository, TodoSortField } from './types.ts';
+import { SqliteActivityWriter } from './sqlite-activity-repository.ts';
+import { describeUpdate } from './todo-change.ts';
+import type {
+  ActivityEntry,
+  RecordedTodo,
+  Todo,
+  TodoChanges,
+  TodoFields,
+  TodoQuery,
+  TodoRepository,
+  TodoSortField,
+  WriteContext,
+} from './types.ts';
 
 /** A row of `todos` as SQLite returns it; exported for the benchmark's floors and the fault suite's checks. */
 export interface TodoRow {
@@ -55,6 +67,7 @@ type Statement = ReturnType<Db['prepare']>;
 
 export class SqliteTodoRepository implements TodoRepository {
   readonly #db: Db;
+  readonly #activity: SqliteActivityWriter;
   readonly #get;
   readonly #insert;
   readonly #incrementCount;
@@ -67,6 +80,7 @@ export class SqliteTodoRepository implements TodoRepository {
 
   constructor(db: Db) {
     this.#db = db;
+    this.#activity = new SqliteActivityWriter(db);
     this.#get = db.prepare<[string, string], TodoRow>(
       `SELECT ${TODO_COLUMNS} FROM todos WHERE id = ? AND user_id = ?`,
     );
@@ -78,10 +92,14 @@ export class SqliteTodoRepository implements TodoRepository {
       'UPDATE users SET todo_count = todo_count + 1 WHERE id = ? AND todo_count < ?',
     );
     this.#decrementCount = db.prepare<[string]>('UPDATE users SET todo_count = todo_count - 1 WHERE id = ?');
-    this.#delete = db.prepare<[string, string]>('DELETE FROM todos WHERE id = ? AND user_id = ?');
-    this.#deleteVersioned = db.prepare<[string, string, number]>(
-      'DELETE FROM todos WHERE id = ? AND user_id = ? AND version = ?',
-    );
+    this.#delete = db
+      .prepare<[string, string], number>('DELETE FROM todos WHERE id = ? AND user_id = ? RETURNING version')
+      .pluck();
+    this.#deleteVersioned = db
+      .prepare<[string, string, number], number>(
+        'DELETE FROM todos WHERE id = ? AND user_id = ? AND version = ? RETURNING version',
+      )
+      .pluck();
   }
 
   #prepared(sql: string): Statement {
@@ -132,25 +150,36 @@ export class SqliteTodoRepository implements TodoRepository {
     return row && toTodo(row);
   }
 
-  async insert(userId: string, todo: Todo, maxPerUser: number): Promise<Todo | undefined> {
-    return this.#db.transaction(() => {
-      // The counter update is the cap check: it changes no row when the user is full.
-      if (this.#incrementCount.run(userId, maxPerUser).changes === 0) return undefined;
-      this.#insert.run({ ...todo, userId, completed: Number(todo.completed) });
-      return todo;
-    })();
+  // Writes are IMMEDIATE transactions: they take the write lock before their first read, so a
+  // read-then-write never meets another process's commit in between (SQLITE_BUSY_SNAPSHOT).
+  async insert(context: WriteContext, todo: Todo, maxPerUser: number): Promise<RecordedTodo | undefined> {
+    const { userId } = context.actor;
+    return this.#db
+      .transaction(() => {
+        // The counter update is the cap check: it changes no row when the user is full.
+        if (this.#incrementCount.run(userId, maxPerUser).changes === 0) return undefined;
+        this.#insert.run({ ...todo, userId, completed: Number(todo.completed) });
+        const entry = this.#activity.record(context, {
+          todoId: todo.id,
+          action: 'created',
+          fields: [],
+          version: todo.version,
+        });
+        return { todo, entry };
+      })
+      .immediate();
   }
 
   async update(
-    userId: string,
+    context: WriteContext,
     id: string,
     fields: TodoChanges,
-    updatedAt: string,
     expectedVersion?: number,
-  ): Promise<Todo | undefined> {
+  ): Promise<RecordedTodo | undefined> {
+    const { userId } = context.actor;
     const names = (Object.keys(fields) as (keyof TodoFields)[]).filter((name) => fields[name] !== undefined);
     const assignments = names.map((name) => `${FIELD_COLUMNS[name]} = @${name}`);
-    const params: Record<string, unknown> = { id, userId, updatedAt };
+    const params: Record<string, unknown> = { id, userId, updatedAt: context.at };
     for (const name of names) params[name] = toColumnValue(fields[name] as TodoFields[typeof name]);
     let sql = `UPDATE todos SET ${[...assignments, 'updated_at = @updatedAt', 'version = version + 1'].join(', ')}
       WHERE id = @id AND user_id = @userId`;
@@ -158,19 +187,39 @@ export class SqliteTodoRepository implements TodoRepository {
       sql += ' AND version = @expectedVersion';
       params.expectedVersion = expectedVersion;
     }
-    const row = this.#prepared(`${sql} RETURNING ${TODO_COLUMNS}`).get(params) as TodoRow | undefined;
-    return row && toTodo(row);
+    const statement = this.#prepared(`${sql} RETURNING ${TODO_COLUMNS}`);
+    return this.#db
+      .transaction(() => {
+        const before = this.#get.get(id, userId);
+        const row = before && (statement.get(params) as TodoRow | undefined);
+        if (!before || !row) return undefined;
+        const todo = toTodo(row);
+        const entry = this.#activity.record(context, {
+          todoId: id,
+          ...describeUpdate(toTodo(before), todo),
+          version: todo.version,
+        });
+        return { todo, entry };
+      })
+      .immediate();
   }
 
-  async delete(userId: string, id: string, expectedVersion?: number): Promise<boolean> {
-    return this.#db.transaction(() => {
-      const result =
-        expectedVersion === undefined
-          ? this.#delete.run(id, userId)
-          : this.#deleteVersioned.run(id, userId, expectedVersion);
-      if (result.changes === 0) return false;
-      this.#decrementCount.run(userId);
-      return true;
-    })();
+  async delete(
+    context: WriteContext,
+    id: string,
+    expectedVersion?: number,
+  ): Promise<ActivityEntry | undefined> {
+    const { userId } = context.actor;
+    return this.#db
+      .transaction(() => {
+        const version =
+          expectedVersion === undefined
+            ? this.#delete.get(id, userId)
+            : this.#deleteVersioned.get(id, userId, expectedVersion);
+        if (version === undefined) return undefined;
+        this.#decrementCount.run(userId);
+        return this.#activity.record(context, { todoId: id, action: 'deleted', fields: [], version });
+      })
+      .immediate();
   }
 }

@@ -59,7 +59,7 @@ describe('openDatabase', () => {
       .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
       .pluck()
       .all();
-    expect(tables).toEqual(['agent_tokens', 'todos', 'users']);
+    expect(tables).toEqual(['activity', 'agent_tokens', 'todos', 'users']);
   });
 
   it('keeps data and the pragmas when the file is opened again', () => {

@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { todoPageSchema, todoSchema } from '../../src/api/openapi-schemas.ts';
 import { createServices } from '../../src/compose.ts';
 import { openDatabase } from '../../src/repositories/database.ts';
+import { by } from '../helpers.ts';
 import { type Connected, connect } from '../mcp/mcp-helpers.ts';
 import { openGetStream, rawCaller, streamOutcome } from '../mcp/raw-mcp.ts';
 import {
@@ -70,7 +71,7 @@ describe('SIGTERM with requests in flight', () => {
     const description = 'lorem ipsum dolor sit amet '.repeat(10);
     for (let i = 0; i < SEEDED_TODOS; i++) {
       const owner = users[i % users.length];
-      if (owner) await services.todos.create(owner.id, { title: `seeded ${i}`, description });
+      if (owner) await services.todos.create(by(owner), { title: `seeded ${i}`, description });
     }
     db.close();
   }
