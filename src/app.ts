@@ -4,6 +4,7 @@ import './http/express-types.ts';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { apiRouter } from './api/api-router.ts';
+import type { EventStreamLimits } from './api/event-streams.ts';
 import { corsPolicy } from './http/cors.ts';
 import { healthRouter, type Lifecycle } from './http/health.ts';
 import { trackInFlight } from './http/in-flight.ts';
@@ -13,14 +14,18 @@ import { requestLog } from './http/request-log.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import type { McpEndpoint } from './mcp/mcp-router.ts';
 import type { HealthProbe } from './repositories/types.ts';
+import type { ActivityService } from './services/activity-service.ts';
 import type { AgentTokenService } from './services/agent-token-service.ts';
 import type { AuthService } from './services/auth-service.ts';
+import type { ChangeFeed } from './services/change-feed.ts';
 import type { TodoService } from './services/todo-service.ts';
 
 export interface AppDeps {
   auth: AuthService;
   agentTokens: AgentTokenService;
   todos: TodoService;
+  activity: ActivityService;
+  changes: ChangeFeed;
   health: HealthProbe;
   logger: Logger;
   publicUrl: string;
@@ -31,6 +36,8 @@ export interface AppDeps {
   connections?: LiveConnections | undefined;
   /** Express's `trust proxy`: how the client address (for login throttling) is found. */
   trustProxy?: string | number | undefined;
+  /** Caps and heartbeat of GET /api/events; defaults when omitted. */
+  events?: Partial<EventStreamLimits> | undefined;
   /** Serve /api (default true); a process may serve /mcp alone. */
   api?: boolean;
   /** The /mcp endpoint, built by the caller so that it can also close it; omitted when not served. */
@@ -62,8 +69,13 @@ export function createApp(deps: AppDeps): Express {
         auth: deps.auth,
         agentTokens: deps.agentTokens,
         todos: deps.todos,
+        activity: deps.activity,
+        changes: deps.changes,
         publicUrl: deps.publicUrl,
         connections: deps.connections,
+        events: deps.events,
+        onStreamError: (error) =>
+          deps.logger.error({ errorName: (error as Error)?.name }, 'event stream failed'),
       }),
     );
   if (deps.mcp) app.use(deps.mcp.router);

@@ -20,6 +20,8 @@ const SHUTDOWN_GRACE_MS = 8_000;
 // deleted) by another process; a revocation in this process ends them at once.
 const CONNECTION_RECHECK_MS = 30_000;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+// How often activity entries past their retention are deleted (in small batches).
+const ACTIVITY_PRUNE_EVERY_MS = 10 * 60_000;
 
 function readConfig(): Config {
   try {
@@ -36,7 +38,10 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const jwtSecret = config.jwtSecret ?? loadOrCreateSecret(join(dirname(config.databasePath), 'jwt-secret'));
   const db = openDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
-  const services = createServices(db, { ...config, jwtSecret });
+  const services = createServices(db, { ...config, jwtSecret }, logger);
+  const stopPruning = services.activity.startPruning(ACTIVITY_PRUNE_EVERY_MS, (error) =>
+    logger.error({ errorName: (error as Error)?.name }, 'activity pruning failed'),
+  );
   const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
   const connections = new LiveConnections({
     auth: services.auth,
@@ -75,6 +80,7 @@ async function main(): Promise<void> {
     connections,
     trustProxy: config.trustProxy,
     api: config.serve !== 'mcp',
+    events: { maxStreams: config.eventsMaxStreams, maxStreamsPerUser: config.eventsMaxStreamsPerUser },
     mcp,
   });
 
@@ -104,6 +110,7 @@ async function main(): Promise<void> {
     const forced = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
     await closed;
     clearTimeout(forced);
+    await stopPruning();
     db.close();
     logger.info('stopped');
   };

@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import request from 'supertest';
+import type { EventStreamLimits } from '../src/api/event-streams.ts';
 import { createApp } from '../src/app.ts';
 import { createServices, type ServiceConfig } from '../src/compose.ts';
 import type { Lifecycle } from '../src/http/health.ts';
@@ -73,6 +74,8 @@ export function createTestContext(
     mcp?: McpOverrides;
     /** How often open streams and sessions have their token checked again (default: once a minute). */
     recheckEveryMs?: number;
+    /** Caps and heartbeat of GET /api/events. */
+    events?: Partial<EventStreamLimits>;
   } = {},
 ): TestContext {
   const db = openDatabase(overrides.databasePath ?? ':memory:');
@@ -123,6 +126,7 @@ export function createTestContext(
     corsOrigins: overrides.corsOrigins ?? [],
     lifecycle,
     connections,
+    events: overrides.events,
     mcp,
   });
   let server: Server | undefined;

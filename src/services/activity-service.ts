@@ -76,12 +76,15 @@ export class ActivityService {
     return this.#pruning;
   }
 
-  /** Prunes now and then every `everyMs`; returns the function that stops it. */
-  startPruning(everyMs: number, onError: (error: unknown) => void): () => void {
+  /** Prunes now and then every `everyMs`; returns the function that stops it (after a run in progress). */
+  startPruning(everyMs: number, onError: (error: unknown) => void): () => Promise<void> {
     const run = () => void this.prune().catch(onError);
     run();
     const timer = setInterval(run, everyMs).unref();
-    return () => clearInterval(timer);
+    return async () => {
+      clearInterval(timer);
+      await this.#pruning?.catch(() => {});
+    };
   }
 
   async #prune(): Promise<number> {
