@@ -3,15 +3,10 @@
 // and filters it by todo; it stays within its bounds per user and in age.
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { activityPageSchema } from '../../src/api/openapi-schemas.ts';
 import { SqliteTodoRepository } from '../../src/repositories/sqlite-todo-repository.ts';
-import type { ActivityEntry } from '../../src/repositories/types.ts';
 import { bearer, by, countTodos, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { connect, ERAS } from '../mcp/mcp-helpers.ts';
-
-interface Page {
-  items: ActivityEntry[];
-  nextCursor: string | null;
-}
 
 describe('the activity log', () => {
   let ctx: TestContext;
@@ -24,10 +19,11 @@ describe('the activity log', () => {
   });
   afterEach(() => ctx.close());
 
-  const log = async (user: TestUser, query = ''): Promise<Page> => {
+  const log = async (user: TestUser, query = '') => {
     const res = await request(ctx.app).get(`/api/activity${query}`).set(bearer(user));
     expect(res.status, res.text).toBe(200);
-    return res.body as Page;
+    // The documented schema is strict: an undocumented field fails here.
+    return activityPageSchema.parse(res.body);
   };
   const mintAgent = async (audience: 'api' | 'mcp', name = `${audience} agent`) => {
     const res = await request(ctx.app)
