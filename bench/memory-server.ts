@@ -45,6 +45,8 @@ const connections = new LiveConnections({ auth: services.auth, logger, recheckEv
 const mcp = mcpEndpoint({
   auth: services.auth,
   todos: services.todos,
+  activity: services.activity,
+  changes: services.changes,
   logger,
   publicUrl: PUBLIC_URL,
   allowedOrigins: [],

@@ -54,6 +54,8 @@ async function main(): Promise<void> {
       : mcpEndpoint({
           auth: services.auth,
           todos: services.todos,
+          activity: services.activity,
+          changes: services.changes,
           logger,
           publicUrl: config.publicUrl,
           allowedOrigins: config.corsOrigins,

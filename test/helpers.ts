@@ -104,6 +104,8 @@ export function createTestContext(
   const mcp = mcpEndpoint({
     auth: services.auth,
     todos: services.todos,
+    activity: services.activity,
+    changes: services.changes,
     logger,
     publicUrl: config.publicUrl,
     allowedOrigins: overrides.corsOrigins ?? [],

@@ -87,6 +87,8 @@ describe.each(SERVING_MODES)('the per-user call budget in $name', ({ era, legacy
     const result = await list(bobMcp);
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ count: 0 });
-    expect((await bobMcp.client.listResources()).resources).toEqual([]);
+    expect((await bobMcp.client.listResources()).resources.map((resource) => resource.uri)).toEqual([
+      'todo://activity',
+    ]);
   });
 });

@@ -46,8 +46,10 @@ describe.each(ERAS)('MCP resources and prompts in the %s era', (era) => {
     };
   }
 
-  it("lists the user's todos as todo:// resources, and no one else's", async () => {
-    const { resources } = await mcp.client.listResources();
+  it("lists the user's todos as todo:// resources, and no one else's, beside the activity log", async () => {
+    const listed = (await mcp.client.listResources()).resources;
+    expect(listed.map((resource) => resource.uri)[0]).toBe('todo://activity');
+    const resources = listed.filter((resource) => resource.uri !== 'todo://activity');
     expect(resources.map((resource) => resource.uri).sort()).toEqual(
       mine.map((todo) => `todo://${todo.id}`).sort(),
     );
@@ -62,6 +64,21 @@ describe.each(ERAS)('MCP resources and prompts in the %s era', (era) => {
     expect(contents[0]).toMatchObject({ uri: `todo://${todo?.id}`, mimeType: 'application/json' });
     const text = (contents[0] as { text: string }).text;
     expect(JSON.parse(text)).toEqual(todo);
+  });
+
+  it("reads todo://activity as the user's latest changes, newest first, and no one else's", async () => {
+    await mcp.client.callTool({ name: 'update_todo', arguments: { id: mine[0]?.id, completed: true } });
+    const { contents } = await mcp.client.readResource({ uri: 'todo://activity' });
+    expect(contents[0]).toMatchObject({ uri: 'todo://activity', mimeType: 'application/json' });
+    const { items } = JSON.parse((contents[0] as { text: string }).text);
+    expect(
+      items.map(({ id, todoId, action, via }: Record<string, unknown>) => ({ id, todoId, action, via })),
+    ).toEqual([
+      { id: 3, todoId: mine[0]?.id, action: 'completed', via: 'mcp' },
+      { id: 2, todoId: mine[1]?.id, action: 'created', via: 'api' },
+      { id: 1, todoId: mine[0]?.id, action: 'created', via: 'api' },
+    ]);
+    expect((contents[0] as { text: string }).text).not.toContain(bobTodo.id);
   });
 
   it("answers a read of another user's todo exactly like a read of a missing one", async () => {

@@ -127,6 +127,7 @@ describe.each(SERVING_MODES)('a token with only todos:read on /mcp in $name', (m
     const listed = await mcp.client.callTool({ name: 'get_all_todos', arguments: {} });
     expect(listed.structuredContent).toMatchObject({ count: 1, todos: [{ title: 'Already there' }] });
     expect((await mcp.client.listResources()).resources.map((resource) => resource.name)).toEqual([
+      'activity',
       'Already there',
     ]);
     const read = await mcp.client.readResource({ uri: `todo://${todo.id}` });
