@@ -4,6 +4,7 @@ import './http/express-types.ts';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { apiRouter } from './api/api-router.ts';
+import { docsRoutes } from './api/docs-routes.ts';
 import type { EventStreamLimits } from './api/event-streams.ts';
 import { corsPolicy } from './http/cors.ts';
 import { healthRouter, type Lifecycle } from './http/health.ts';
@@ -62,7 +63,8 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(healthRouter(deps.health, lifecycle, deps.logger));
-  if (deps.api ?? true)
+  if (deps.api ?? true) {
+    app.use(docsRoutes(deps.publicUrl));
     app.use(
       '/api',
       apiRouter({
@@ -78,6 +80,7 @@ export function createApp(deps: AppDeps): Express {
           deps.logger.error({ errorName: (error as Error)?.name }, 'event stream failed'),
       }),
     );
+  }
   if (deps.mcp) app.use(deps.mcp.router);
 
   app.use(notFoundHandler);

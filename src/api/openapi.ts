@@ -298,7 +298,7 @@ export function openApiDocument(publicUrl: string): Json {
       title: 'todos',
       version: packageJson.version,
       description:
-        'A todo list for people and agents. This REST API serves web and mobile clients; AI agents use the MCP server at /mcp over the same data. Get a token from POST /api/auth/token and send it as "Authorization: Bearer <token>".',
+        'A todo list for people and agents. This REST API serves web and mobile clients; AI agents use the MCP server at /mcp over the same data. Get a token from `POST /api/auth/token` and send it as `Authorization: Bearer <token>` (in the interactive reference at /api/docs, "Authorize" does both).',
     },
     servers: [{ url: publicUrl }],
     tags: [
