@@ -1,5 +1,6 @@
-// A reader of GET /api/events over real HTTP, as EventSource reads it: frames split on blank
-// lines, `event:`, `id:` and `data:` fields, comment lines counted. For tests and the bench.
+// A reader of server-sent events over real HTTP (GET /api/events, MCP listen streams), as
+// EventSource reads them: frames split on blank lines, `event:`, `id:` and `data:` fields,
+// comment lines counted. For tests and the bench.
 
 export interface ServerEvent {
   event: string;
@@ -12,6 +13,8 @@ export interface EventReader {
   headers: Headers;
   /** Every event received so far, in order. */
   events: ServerEvent[];
+  /** When each event arrived (performance.now()), by its index in `events`. */
+  arrivals: number[];
   /** Comment lines (heartbeats) received so far. */
   comments: () => number;
   /** Resolves when `done` holds for the events so far, or rejects after `timeoutMs`. */
@@ -35,12 +38,19 @@ export async function openEvents(
     },
     signal: abort.signal,
   });
+  return readEvents(response, abort);
+}
+
+/** Reads any event-stream response (GET /api/events, an MCP listen or GET stream) as it arrives. */
+export function readEvents(response: Response, abort: AbortController): EventReader {
   const events: ServerEvent[] = [];
+  const arrivals: number[] = [];
   let comments = 0;
   const waiters = new Set<() => void>();
   const notify = () => {
     for (const waiter of [...waiters]) waiter();
   };
+  let finished = false;
   const ended = (async () => {
     if (!response.body || response.status !== 200) return;
     const decoder = new TextDecoder();
@@ -50,11 +60,13 @@ export async function openEvents(
         buffer += decoder.decode(chunk, { stream: true });
         let end = buffer.indexOf('\n\n');
         while (end !== -1) {
-          const frame = buffer.slice(0, end);
+          const parsed = parseFrame(buffer.slice(0, end));
           buffer = buffer.slice(end + 2);
-          const parsed = parseFrame(frame);
           if (parsed === 'comment') comments++;
-          else if (parsed) events.push(parsed);
+          else if (parsed) {
+            events.push(parsed);
+            arrivals.push(performance.now());
+          }
           end = buffer.indexOf('\n\n');
         }
         notify();
@@ -62,17 +74,16 @@ export async function openEvents(
     } catch {
       // aborted by close()
     }
-  })();
-  void ended.then(notify);
-  let finished = false;
-  void ended.then(() => {
+  })().finally(() => {
     finished = true;
+    notify();
   });
 
   return {
     status: response.status,
     headers: response.headers,
     events,
+    arrivals,
     comments: () => comments,
     until: (done, timeoutMs = 5000) =>
       new Promise((resolve, reject) => {

@@ -1,0 +1,312 @@
+// Live updates, measured in their own child (bench/live-server.ts, with --expose-gc): the heap
+// each open GET /api/events stream and each open subscriptions/listen stream holds, step by
+// step up to 1,000 of each (flat means a stream costs the same at 1,000 as at 250), and the
+// time from sending an MCP write to receiving its SSE event and its listen notification,
+// measured while all those streams are open.
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type EventReader, openEvents, readEvents } from '../test/sse-client.ts';
+import { startChild } from './process.ts';
+import type { Budget } from './report.ts';
+import { MODERN_VERSION, rpcMessage, toolCall } from './requests.ts';
+
+export interface LiveOptions {
+  directory: string;
+  /** Streams of each kind at the end; opened in `steps` equal steps. */
+  streams: number;
+  steps: number;
+  /** Sequential MCP writes whose events are timed. */
+  samples: number;
+  log: (line: string) => void;
+}
+
+export interface StreamMemory {
+  kind: 'events' | 'listen';
+  baselineBytes: number;
+  /** Heap after each step, and what each stream opened in that step added. */
+  steps: { streams: number; heapBytes: number; bytesPerStream: number }[];
+}
+
+export interface Latency {
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface LiveResults {
+  streams: StreamMemory[];
+  /**
+   * Heap after every stream of both kinds closed, and after all were opened and closed once
+   * more: what stays after the first round is one-time growth if the second adds nothing.
+   */
+  afterCloseBytes: [first: number, second: number];
+  /** From sending tools/call update_todo: its answer, its SSE event, its listen notification. */
+  mcpAnswer: Latency;
+  mcpWriteToEvent: Latency;
+  mcpWriteToListen: Latency;
+  /** How much later than the write's own answer its SSE event arrived (negative: before it). */
+  eventAfterAnswer: Latency;
+}
+
+// The service's default per-user caps: the streams are spread over users as real ones would be.
+const PER_USER = 10;
+const OPENING_CONCURRENCY = 20;
+
+interface LiveUser {
+  token: string;
+  todoId: string;
+}
+
+export async function measureLive(options: LiveOptions): Promise<LiveResults> {
+  // One user more than the streams need: the timed writes are made by a user whose streams are
+  // all the timing's own, with everyone else's open beside them.
+  const users = Math.ceil(options.streams / PER_USER) + 1;
+  const child = startChild([
+    '--expose-gc',
+    'bench/live-server.ts',
+    join(options.directory, 'live.db'),
+    String(users),
+    String(PER_USER),
+  ]);
+  const open: EventReader[] = [];
+  try {
+    const ready = await child.ready<{ port: number; users: LiveUser[] }>();
+    const base = `http://127.0.0.1:${ready.port}`;
+    const heap = async () => (await child.ask<{ heapUsed: number }>('heap')).heapUsed;
+    const openers = {
+      events: (user: LiveUser) => openEventStream(base, user),
+      listen: (user: LiveUser) => openListen(base, user),
+    };
+    const userFor = (index: number): LiveUser => {
+      const user = ready.users[Math.floor(index / PER_USER) % (ready.users.length - 1)];
+      if (!user) throw new Error('the live child has no users');
+      return user;
+    };
+
+    // Warm-up: the first streams of each kind compile code and grow pools once.
+    for (const opener of Object.values(openers)) {
+      const warm = await openMany(PER_USER * 2, (i) => opener(userFor(i)));
+      await closeAll(warm, child);
+    }
+
+    const streams: StreamMemory[] = [];
+    for (const kind of ['events', 'listen'] as const) {
+      const baselineBytes = await heap();
+      const steps: StreamMemory['steps'] = [];
+      const mine: EventReader[] = [];
+      let previous = baselineBytes;
+      for (let step = 1; step <= options.steps; step++) {
+        const target = Math.round((options.streams * step) / options.steps);
+        const opened = await openMany(target - mine.length, (i) => openers[kind](userFor(mine.length + i)));
+        mine.push(...opened);
+        const heapBytes = await heap();
+        steps.push({ streams: target, heapBytes, bytesPerStream: (heapBytes - previous) / opened.length });
+        previous = heapBytes;
+      }
+      options.log(
+        `${mine.length} ${kind} streams: ${steps.map((s) => `${(s.bytesPerStream / 1024).toFixed(1)}`).join(', ')} KB per stream by step`,
+      );
+      streams.push({ kind, baselineBytes, steps });
+      open.push(...mine);
+    }
+
+    // With every stream open, time one user's writes to their event and notification.
+    const timed = ready.users.at(-1);
+    if (!timed) throw new Error('the live child has no users');
+    const timing = await timeWrites(base, timed, options.samples);
+    options.log(
+      `MCP write → SSE event p50 ${timing.mcpWriteToEvent.p50Ms.toFixed(2)} ms, p99 ${timing.mcpWriteToEvent.p99Ms.toFixed(2)} ms; → listen notification p99 ${timing.mcpWriteToListen.p99Ms.toFixed(2)} ms`,
+    );
+
+    // Closing them all returns the heap: nothing is held per stream after it ends.
+    await closeAll(open.splice(0), child);
+    const first = await heap();
+    for (const kind of ['events', 'listen'] as const)
+      open.push(...(await openMany(options.streams, (i) => openers[kind](userFor(i)))));
+    await closeAll(open.splice(0), child);
+    return { streams, afterCloseBytes: [first, await heap()], ...timing };
+  } finally {
+    for (const reader of open) reader.close();
+    await child.stop();
+  }
+}
+
+async function openEventStream(base: string, user: LiveUser): Promise<EventReader> {
+  const reader = await openEvents(base, { token: user.token });
+  if (reader.status !== 200) throw new Error(`GET /api/events answered ${reader.status}`);
+  await reader.until((events) => events.some((event) => event.event === 'ready'), 30_000);
+  return reader;
+}
+
+/** A raw 2026-07-28 subscriptions/listen on the user's todo and resource list, once acknowledged. */
+async function openListen(base: string, user: LiveUser): Promise<EventReader> {
+  const abort = new AbortController();
+  const response = await fetch(`${base}/mcp`, {
+    method: 'POST',
+    headers: {
+      Authorization: `Bearer ${user.token}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      'MCP-Protocol-Version': MODERN_VERSION,
+      'Mcp-Method': 'subscriptions/listen',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: crypto.randomUUID(),
+      method: 'subscriptions/listen',
+      params: {
+        notifications: { resourcesListChanged: true, resourceSubscriptions: [`todo://${user.todoId}`] },
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': MODERN_VERSION,
+          'io.modelcontextprotocol/clientInfo': { name: 'todos-bench', version: '1.0.0' },
+          'io.modelcontextprotocol/clientCapabilities': {},
+        },
+      },
+    }),
+    signal: abort.signal,
+  });
+  if (response.status !== 200)
+    throw new Error(`listen answered ${response.status}: ${await response.text()}`);
+  const reader = readEvents(response, abort);
+  await reader.until(
+    (events) => events.some((event) => event.data.includes('subscriptions/acknowledged')),
+    30_000,
+  );
+  return reader;
+}
+
+async function openMany(
+  count: number,
+  open: (index: number) => Promise<EventReader>,
+): Promise<EventReader[]> {
+  const opened: EventReader[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count) opened.push(await open(next++));
+  };
+  await Promise.all(Array.from({ length: Math.min(OPENING_CONCURRENCY, count) }, worker));
+  return opened;
+}
+
+/** Closes the streams and waits until the server has let go of their connections. */
+async function closeAll(readers: EventReader[], child: ReturnType<typeof startChild>): Promise<void> {
+  for (const reader of readers) reader.close();
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if ((await child.ask<{ open: number }>('sockets')).open <= 2) return;
+    await sleep(50);
+  }
+  throw new Error('the server kept stream connections open after the clients closed them');
+}
+
+async function timeWrites(
+  base: string,
+  user: LiveUser,
+  samples: number,
+): Promise<Pick<LiveResults, 'mcpAnswer' | 'mcpWriteToEvent' | 'mcpWriteToListen' | 'eventAfterAnswer'>> {
+  const events = await openEventStream(base, user);
+  const listen = await openListen(base, user);
+  const uri = `todo://${user.todoId}`;
+  const answers: number[] = [];
+  const toEvent: number[] = [];
+  const toListen: number[] = [];
+  const afterAnswer: number[] = [];
+  try {
+    for (let i = 0; i < samples; i++) {
+      const call = toolCall({ era: 'modern', token: user.token }, 'update_todo', {
+        id: user.todoId,
+        priority: 1 + (i % 5),
+      });
+      const eventsBefore = events.events.length;
+      const listenBefore = listen.events.length;
+      const started = performance.now();
+      const res = await fetch(`${base}${call.path}`, {
+        method: 'POST',
+        headers: call.headers ?? {},
+        body: (call.body ?? '').replace('[<id>]', String(i)),
+      });
+      const message = rpcMessage(await res.text());
+      const answered = performance.now();
+      answers.push(answered - started);
+      if (res.status !== 200 || !message?.result || message.result.isError)
+        throw new Error(`update_todo failed: ${res.status}`);
+      const eventAt = await arrival(events, eventsBefore, (data) => data.includes(user.todoId));
+      const listenAt = await arrival(listen, listenBefore, (data) => data.includes(`"uri":"${uri}"`));
+      toEvent.push(eventAt - started);
+      toListen.push(listenAt - started);
+      afterAnswer.push(eventAt - answered);
+    }
+  } finally {
+    events.close();
+    listen.close();
+  }
+  return {
+    mcpAnswer: latency(answers),
+    mcpWriteToEvent: latency(toEvent),
+    mcpWriteToListen: latency(toListen),
+    eventAfterAnswer: latency(afterAnswer),
+  };
+}
+
+/** When the first event after index `from` whose data matches arrived. */
+async function arrival(
+  reader: EventReader,
+  from: number,
+  matches: (data: string) => boolean,
+): Promise<number> {
+  const index = () => reader.events.findIndex((event, i) => i >= from && matches(event.data));
+  await reader.until(() => index() !== -1, 10_000);
+  return reader.arrivals[index()] ?? Number.NaN;
+}
+
+function latency(values: number[]): Latency {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  return { samples: values.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1) ?? Number.NaN };
+}
+
+/** The results as the lines docs/performance.md shows. */
+export function formatLive(live: LiveResults): string {
+  const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+  const mb = (bytes: number | undefined) => ((bytes ?? Number.NaN) / 1024 / 1024).toFixed(1);
+  const total = live.streams.reduce((sum, s) => sum + (s.steps.at(-1)?.streams ?? 0), 0);
+  const ms = (value: Latency) =>
+    `p50 ${value.p50Ms.toFixed(2)} ms, p99 ${value.p99Ms.toFixed(2)} ms, max ${value.maxMs.toFixed(2)} ms (${value.samples} writes)`;
+  return [
+    ...live.streams.map(
+      (s) =>
+        `- ${s.steps.at(-1)?.streams} open ${s.kind === 'events' ? 'GET /api/events' : 'subscriptions/listen'} streams: ` +
+        `${s.steps.map((step) => `${kb(step.bytesPerStream)} KB`).join(' → ')} per stream by step of ${s.steps[0]?.streams}`,
+    ),
+    `- heap before any stream ${mb(live.streams[0]?.baselineBytes)} MB, with all ${total} open ${mb(live.streams.at(-1)?.steps.at(-1)?.heapBytes)} MB, ` +
+      `after all closed ${mb(live.afterCloseBytes[0])} MB, after opening and closing all again ${mb(live.afterCloseBytes[1])} MB`,
+    `- MCP update_todo answered: ${ms(live.mcpAnswer)}`,
+    `- MCP write → its SSE event: ${ms(live.mcpWriteToEvent)}`,
+    `- MCP write → its listen notification: ${ms(live.mcpWriteToListen)}`,
+    `- its SSE event after its answer: ${ms(live.eventAfterAnswer)}`,
+  ].join('\n');
+}
+
+/** performance.md: a write reaches an open stream within 50 ms (p99), and a stream costs as much at 1,000 as early on. */
+export function liveBudgets(live: LiveResults | undefined): Budget[] {
+  const budget = (name: string, value: number | undefined, limit: number, unit: string): Budget => ({
+    name,
+    value,
+    limit,
+    kind: 'max',
+    unit,
+    pass: value === undefined || Number.isNaN(value) ? undefined : value <= limit,
+  });
+  const flatness = (kind: StreamMemory['kind']) => {
+    const steps = live?.streams.find((s) => s.kind === kind)?.steps;
+    const first = steps?.[0]?.bytesPerStream;
+    const last = steps?.at(-1)?.bytesPerStream;
+    return first === undefined || last === undefined || first <= 0 ? undefined : last / first;
+  };
+  return [
+    budget('MCP write → SSE event p99 ≤ 50 ms', live?.mcpWriteToEvent.p99Ms, 50, ' ms'),
+    budget('MCP write → listen notification p99 ≤ 50 ms', live?.mcpWriteToListen.p99Ms, 50, ' ms'),
+    budget('heap per SSE stream at the last step ≤ 1.5 × at the first', flatness('events'), 1.5, '×'),
+    budget('heap per listen stream at the last step ≤ 1.5 × at the first', flatness('listen'), 1.5, '×'),
+  ];
+}
