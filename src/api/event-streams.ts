@@ -62,13 +62,7 @@ export class EventStreams {
     const { limits, connections } = this.#deps;
     const { userId } = principal;
     if (connections && !connections.accepting) {
-      res.setHeader('Retry-After', '1');
-      sendProblem(res, {
-        type: 'urn:todos:problem:shutting-down',
-        title: 'The server is shutting down.',
-        status: 503,
-        detail: 'Reconnect in a moment.',
-      });
+      unavailable(res, 'The server is shutting down: reconnect in a moment.');
       return;
     }
     const own = this.#perUser.get(userId) ?? 0;
@@ -79,7 +73,8 @@ export class EventStreams {
       );
     }
     if (this.#open.size >= limits.maxStreams) {
-      throw new RateLimitedError('The server holds as many event streams as it can; try again later.', 30);
+      unavailable(res, 'The server holds as many event streams as it can: reconnect in a moment.');
+      return;
     }
 
     res.status(200);
@@ -228,6 +223,17 @@ class Delivery {
   #send(event: string, id: number, data: unknown): void {
     write(this.#res, `event: ${event}\nid: ${id}\ndata: ${JSON.stringify(data)}\n\n`);
   }
+}
+
+/** Not the caller's doing (a shutdown, or the server full): 503, and when to try again. */
+function unavailable(res: Response, detail: string): void {
+  res.setHeader('Retry-After', '5');
+  sendProblem(res, {
+    type: 'urn:todos:problem:unavailable',
+    title: 'The service cannot take this request now.',
+    status: 503,
+    detail,
+  });
 }
 
 function write(res: Response, frame: string): void {

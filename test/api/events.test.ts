@@ -177,6 +177,22 @@ describe('GET /api/events', () => {
     expect(isReady(await open(bob))).toBe(true);
   });
 
+  it('answers 503 problem+json when the server holds as many streams as it may', async () => {
+    const full = createTestContext({ events: { maxStreams: 1 } });
+    try {
+      const [first, second] = [await full.signUp(), await full.signUp()];
+      const reader = await openEvents(await full.listen(), { token: first.token });
+      readers.push(reader);
+      const refused = await request(full.app).get('/api/events').set(bearer(second));
+      expect(refused.status).toBe(503);
+      expect(refused.type).toBe('application/problem+json');
+      expect(refused.headers['retry-after']).toBe('5');
+    } finally {
+      for (const reader of readers.splice(0)) reader.close();
+      await full.close();
+    }
+  });
+
   it('gives a closed stream its place back', async () => {
     const first = await open(alice);
     await open(alice);
