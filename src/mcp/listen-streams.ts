@@ -65,13 +65,14 @@ export class ListenStreams {
     const { connections, limits } = this.#options;
     const { userId } = caller;
     const id = rpcRequest(req.body)?.id ?? null;
-    if (!connections.accepting) {
-      sendRpcError(res, 503, -32000, 'The server is shutting down; listen again in a moment.', id);
-      return;
-    }
     const refusal = await this.#unwatchable(userId, req.body);
     if (refusal) {
       sendRpcError(res, 200, -32602, refusal.message, id, refusal.data);
+      return;
+    }
+    // Checked after the filter's look-ups: a shutdown that began meanwhile has ended every stream.
+    if (!connections.accepting) {
+      sendRpcError(res, 503, -32000, 'The server is shutting down; listen again in a moment.', id);
       return;
     }
     const own = this.#users.get(userId)?.open ?? 0;
