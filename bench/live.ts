@@ -4,11 +4,10 @@
 // time from sending an MCP write to receiving its SSE event and its listen notification,
 // measured while all those streams are open.
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { type EventReader, openEvents, readEvents } from '../test/sse-client.ts';
+import type { EventReader } from '../test/sse-client.ts';
+import { closeAll, type LiveUser, openEventStream, openListen, openMany } from './live-streams.ts';
 import { startChild } from './process.ts';
-import type { Budget } from './report.ts';
-import { MODERN_VERSION, rpcMessage, toolCall } from './requests.ts';
+import { rpcMessage, toolCall } from './requests.ts';
 
 export interface LiveOptions {
   directory: string;
@@ -51,12 +50,6 @@ export interface LiveResults {
 
 // The service's default per-user caps: the streams are spread over users as real ones would be.
 const PER_USER = 10;
-const OPENING_CONCURRENCY = 20;
-
-interface LiveUser {
-  token: string;
-  todoId: string;
-}
 
 export async function measureLive(options: LiveOptions): Promise<LiveResults> {
   // One user more than the streams need: the timed writes are made by a user whose streams are
@@ -132,73 +125,6 @@ export async function measureLive(options: LiveOptions): Promise<LiveResults> {
   }
 }
 
-async function openEventStream(base: string, user: LiveUser): Promise<EventReader> {
-  const reader = await openEvents(base, { token: user.token });
-  if (reader.status !== 200) throw new Error(`GET /api/events answered ${reader.status}`);
-  await reader.until((events) => events.some((event) => event.event === 'ready'), 30_000);
-  return reader;
-}
-
-/** A raw 2026-07-28 subscriptions/listen on the user's todo and resource list, once acknowledged. */
-async function openListen(base: string, user: LiveUser): Promise<EventReader> {
-  const abort = new AbortController();
-  const response = await fetch(`${base}/mcp`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${user.token}`,
-      'Content-Type': 'application/json',
-      Accept: 'application/json, text/event-stream',
-      'MCP-Protocol-Version': MODERN_VERSION,
-      'Mcp-Method': 'subscriptions/listen',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: crypto.randomUUID(),
-      method: 'subscriptions/listen',
-      params: {
-        notifications: { resourcesListChanged: true, resourceSubscriptions: [`todo://${user.todoId}`] },
-        _meta: {
-          'io.modelcontextprotocol/protocolVersion': MODERN_VERSION,
-          'io.modelcontextprotocol/clientInfo': { name: 'todos-bench', version: '1.0.0' },
-          'io.modelcontextprotocol/clientCapabilities': {},
-        },
-      },
-    }),
-    signal: abort.signal,
-  });
-  if (response.status !== 200)
-    throw new Error(`listen answered ${response.status}: ${await response.text()}`);
-  const reader = readEvents(response, abort);
-  await reader.until(
-    (events) => events.some((event) => event.data.includes('subscriptions/acknowledged')),
-    30_000,
-  );
-  return reader;
-}
-
-async function openMany(
-  count: number,
-  open: (index: number) => Promise<EventReader>,
-): Promise<EventReader[]> {
-  const opened: EventReader[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < count) opened.push(await open(next++));
-  };
-  await Promise.all(Array.from({ length: Math.min(OPENING_CONCURRENCY, count) }, worker));
-  return opened;
-}
-
-/** Closes the streams and waits until the server has let go of their connections. */
-async function closeAll(readers: EventReader[], child: ReturnType<typeof startChild>): Promise<void> {
-  for (const reader of readers) reader.close();
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if ((await child.ask<{ open: number }>('sockets')).open <= 2) return;
-    await sleep(50);
-  }
-  throw new Error('the server kept stream connections open after the clients closed them');
-}
-
 async function timeWrites(
   base: string,
   user: LiveUser,
@@ -263,50 +189,4 @@ function latency(values: number[]): Latency {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
   return { samples: values.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1) ?? Number.NaN };
-}
-
-/** The results as the lines docs/performance.md shows. */
-export function formatLive(live: LiveResults): string {
-  const kb = (bytes: number) => (bytes / 1024).toFixed(1);
-  const mb = (bytes: number | undefined) => ((bytes ?? Number.NaN) / 1024 / 1024).toFixed(1);
-  const total = live.streams.reduce((sum, s) => sum + (s.steps.at(-1)?.streams ?? 0), 0);
-  const ms = (value: Latency) =>
-    `p50 ${value.p50Ms.toFixed(2)} ms, p99 ${value.p99Ms.toFixed(2)} ms, max ${value.maxMs.toFixed(2)} ms (${value.samples} writes)`;
-  return [
-    ...live.streams.map(
-      (s) =>
-        `- ${s.steps.at(-1)?.streams} open ${s.kind === 'events' ? 'GET /api/events' : 'subscriptions/listen'} streams: ` +
-        `${s.steps.map((step) => `${kb(step.bytesPerStream)} KB`).join(' → ')} per stream by step of ${s.steps[0]?.streams}`,
-    ),
-    `- heap before any stream ${mb(live.streams[0]?.baselineBytes)} MB, with all ${total} open ${mb(live.streams.at(-1)?.steps.at(-1)?.heapBytes)} MB, ` +
-      `after all closed ${mb(live.afterCloseBytes[0])} MB, after opening and closing all again ${mb(live.afterCloseBytes[1])} MB`,
-    `- MCP update_todo answered: ${ms(live.mcpAnswer)}`,
-    `- MCP write → its SSE event: ${ms(live.mcpWriteToEvent)}`,
-    `- MCP write → its listen notification: ${ms(live.mcpWriteToListen)}`,
-    `- its SSE event after its answer: ${ms(live.eventAfterAnswer)}`,
-  ].join('\n');
-}
-
-/** performance.md: a write reaches an open stream within 50 ms (p99), and a stream costs as much at 1,000 as early on. */
-export function liveBudgets(live: LiveResults | undefined): Budget[] {
-  const budget = (name: string, value: number | undefined, limit: number, unit: string): Budget => ({
-    name,
-    value,
-    limit,
-    kind: 'max',
-    unit,
-    pass: value === undefined || Number.isNaN(value) ? undefined : value <= limit,
-  });
-  const flatness = (kind: StreamMemory['kind']) => {
-    const steps = live?.streams.find((s) => s.kind === kind)?.steps;
-    const first = steps?.[0]?.bytesPerStream;
-    const last = steps?.at(-1)?.bytesPerStream;
-    return first === undefined || last === undefined || first <= 0 ? undefined : last / first;
-  };
-  return [
-    budget('MCP write → SSE event p99 ≤ 50 ms', live?.mcpWriteToEvent.p99Ms, 50, ' ms'),
-    budget('MCP write → listen notification p99 ≤ 50 ms', live?.mcpWriteToListen.p99Ms, 50, ' ms'),
-    budget('heap per SSE stream at the last step ≤ 1.5 × at the first', flatness('events'), 1.5, '×'),
-    budget('heap per listen stream at the last step ≤ 1.5 × at the first', flatness('listen'), 1.5, '×'),
-  ];
 }

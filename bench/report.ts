@@ -1,7 +1,8 @@
 // What a run produced: the results table, the ratios between scenarios of the same run,
 // and the budgets from /work/shared/notes/performance.md (docs/performance.md says what each
 // one protects). Absolute numbers move with the machine's load; ratios are what we judge.
-import { type LiveResults, liveBudgets } from './live.ts';
+import type { LiveResults } from './live.ts';
+import { liveBudgets } from './live-report.ts';
 import type { LoadResult } from './load.ts';
 import type { MemoryResults } from './memory.ts';
 
