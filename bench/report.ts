@@ -1,6 +1,8 @@
 // What a run produced: the results table, the ratios between scenarios of the same run,
 // and the budgets from /work/shared/notes/performance.md (docs/performance.md says what each
 // one protects). Absolute numbers move with the machine's load; ratios are what we judge.
+import type { LiveResults } from './live.ts';
+import { liveBudgets } from './live-report.ts';
 import type { LoadResult } from './load.ts';
 import type { MemoryResults } from './memory.ts';
 
@@ -19,6 +21,7 @@ export interface RunResults {
   scenarios: ScenarioResult[];
   storm: StormResult | undefined;
   memory: MemoryResults | undefined;
+  live?: LiveResults | undefined;
 }
 
 export interface Ratio {
@@ -183,6 +186,7 @@ export function budgets(results: RunResults): Budget[] {
       50,
       ' ms',
     ),
+    ...liveBudgets(results.live),
   ];
 }
 

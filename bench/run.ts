@@ -9,6 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { measureLive } from './live.ts';
+import { formatLive } from './live-report.ts';
 import { load, once } from './load.ts';
 import { measureMemory } from './memory.ts';
 import { type Child, freePort, ROOT, startChild, waitForOk } from './process.ts';
@@ -98,6 +100,15 @@ try {
       sessions: quick ? 100 : 1_000,
       tokenChecks: quick ? 1_000 : 20_000,
       steadyWarmUp: !quick,
+      log,
+    });
+  }
+  if (wanted('live')) {
+    results.live = await measureLive({
+      directory,
+      streams: quick ? 100 : 1_000,
+      steps: 4,
+      samples: quick ? 50 : 500,
       log,
     });
   }
@@ -213,6 +224,7 @@ function report(results: RunResults): void {
     `\n## Results (${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(2)}, ${CONNECTIONS} connections, ${SECONDS} s per scenario after ${WARMUP} s warm-up)\n`,
     formatTable(results),
     results.memory ? `\n${formatMemory(results.memory)}` : '',
+    results.live ? `\n${formatLive(results.live)}` : '',
     `\n### Ratios (same run)\n\n${formatRatios(ratios(results))}`,
     quick
       ? '\n### Budgets: not checked with --quick (a smoke run measures too little to judge)'

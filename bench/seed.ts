@@ -73,7 +73,11 @@ export async function seed(options: {
           };
           if (user === main && i === 0) todoId = todo.id;
           // The statements inside run synchronously; the promise only carries the result.
-          void repository.insert(user.id, todo, Number.MAX_SAFE_INTEGER);
+          void repository.insert(
+            { actor: { userId: user.id, via: 'api' }, at, keepActivity: 1000 },
+            todo,
+            Number.MAX_SAFE_INTEGER,
+          );
         }
       }
     })();

@@ -4,6 +4,8 @@ import './http/express-types.ts';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { apiRouter } from './api/api-router.ts';
+import { docsRoutes } from './api/docs-routes.ts';
+import type { EventStreamLimits } from './api/event-streams.ts';
 import type { OAuthServices } from './compose.ts';
 import { corsPolicy } from './http/cors.ts';
 import { healthRouter, type Lifecycle } from './http/health.ts';
@@ -17,8 +19,10 @@ import type { McpEndpoint } from './mcp/mcp-router.ts';
 import { oauthRouter } from './oauth/oauth-router.ts';
 import { PUBLIC_CORS_PATHS, publicCors } from './oauth/public-cors.ts';
 import type { HealthProbe } from './repositories/types.ts';
+import type { ActivityService } from './services/activity-service.ts';
 import type { AgentTokenService } from './services/agent-token-service.ts';
 import type { AuthService } from './services/auth-service.ts';
+import type { ChangeFeed } from './services/change-feed.ts';
 import type { TodoService } from './services/todo-service.ts';
 import type { WebSessionService } from './services/web-session-service.ts';
 
@@ -28,6 +32,8 @@ export interface AppDeps {
   todos: TodoService;
   oauth: OAuthServices;
   webSessions: WebSessionService;
+  activity: ActivityService;
+  changes: ChangeFeed;
   health: HealthProbe;
   logger: Logger;
   publicUrl: string;
@@ -38,6 +44,8 @@ export interface AppDeps {
   connections?: LiveConnections | undefined;
   /** Express's `trust proxy`: how the client address (for login throttling) is found. */
   trustProxy?: string | number | undefined;
+  /** Caps and heartbeat of GET /api/events; defaults when omitted. */
+  events?: Partial<EventStreamLimits> | undefined;
   /** Serve /api, the authorization server and its pages (default true); a process may serve /mcp alone. */
   api?: boolean;
   /** The /mcp endpoint, built by the caller so that it can also close it; omitted when not served. */
@@ -66,6 +74,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(healthRouter(deps.health, lifecycle, deps.logger));
   if (deps.api ?? true) {
+    app.use(docsRoutes(deps.publicUrl));
     app.use(
       '/api',
       apiRouter({
@@ -73,8 +82,13 @@ export function createApp(deps: AppDeps): Express {
         agentTokens: deps.agentTokens,
         grants: deps.oauth.grants,
         todos: deps.todos,
+        activity: deps.activity,
+        changes: deps.changes,
         publicUrl: deps.publicUrl,
         connections: deps.connections,
+        events: deps.events,
+        onStreamError: (error) =>
+          deps.logger.error({ errorName: (error as Error)?.name }, 'event stream failed'),
       }),
     );
     app.use(

@@ -1,6 +1,8 @@
-import type { Config } from './config.ts';
+import type { Logger } from 'pino';
+import { ACTIVITY_DEFAULTS, type Config } from './config.ts';
 import type { Db } from './repositories/database.ts';
 import { HttpsClientMetadataSource } from './repositories/https-client-metadata-source.ts';
+import { SqliteActivityRepository } from './repositories/sqlite-activity-repository.ts';
 import { SqliteAgentTokenRepository } from './repositories/sqlite-agent-token-repository.ts';
 import { SqliteAuthorizationCodeRepository } from './repositories/sqlite-authorization-code-repository.ts';
 import { SqliteHealthProbe } from './repositories/sqlite-health-probe.ts';
@@ -11,8 +13,10 @@ import { SqliteStore } from './repositories/sqlite-store.ts';
 import { SqliteTodoRepository } from './repositories/sqlite-todo-repository.ts';
 import { SqliteUserRepository } from './repositories/sqlite-user-repository.ts';
 import { SqliteWebSessionRepository } from './repositories/sqlite-web-session-repository.ts';
+import { ActivityService } from './services/activity-service.ts';
 import { AgentTokenService } from './services/agent-token-service.ts';
 import { AuthService } from './services/auth-service.ts';
+import { InProcessChangeFeed } from './services/change-feed.ts';
 import { InProcessLoginThrottle } from './services/login-throttle.ts';
 import { AuthorizationService } from './services/oauth/authorization-service.ts';
 import { OAuthClientService } from './services/oauth/client-service.ts';
@@ -24,16 +28,17 @@ import { TodoService } from './services/todo-service.ts';
 import { TokenCodec } from './services/token-codec.ts';
 import { WebSessionService } from './services/web-session-service.ts';
 
-export type ServiceConfig = Pick<Config, 'publicUrl' | 'tokenTtlSeconds' | 'maxTodosPerUser'> & {
-  jwtSecret: string;
-  /**
-   * Development and tests only (never in production, see config.ts): let the authorization
-   * server fetch client metadata documents from loopback addresses, trusting `extraCa`.
-   */
-  clientMetadata?: { allowLoopback: boolean; extraCa?: string | undefined; timeoutMs?: number } | undefined;
-  /** The clock of the OAuth services, so tests can let codes and registrations expire. */
-  now?: () => number;
-};
+export type ServiceConfig = Pick<Config, 'publicUrl' | 'tokenTtlSeconds' | 'maxTodosPerUser'> &
+  Partial<Pick<Config, 'activityMaxPerUser' | 'activityRetentionDays'>> & {
+    jwtSecret: string;
+    /**
+     * Development and tests only (never in production, see config.ts): let the authorization
+     * server fetch client metadata documents from loopback addresses, trusting `extraCa`.
+     */
+    clientMetadata?: { allowLoopback: boolean; extraCa?: string | undefined; timeoutMs?: number } | undefined;
+    /** The clock of the OAuth services, so tests can let codes and registrations expire. */
+    now?: () => number;
+  };
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -43,7 +48,7 @@ const DAY = 24 * HOUR;
  * Repositories and services over one database: the wiring main.ts and the tests share, so a
  * test runs exactly the objects production runs.
  */
-export function createServices(db: Db, config: ServiceConfig) {
+export function createServices(db: Db, config: ServiceConfig, logger?: Logger) {
   const now = config.now ?? Date.now;
   const store = new SqliteStore(db);
   const agentTokens = new SqliteAgentTokenRepository(store);
@@ -69,9 +74,20 @@ export function createServices(db: Db, config: ServiceConfig) {
     }),
     registrationThrottle: new RateLimiter({ capacity: 50, windowMs: HOUR }),
   });
+  // In-process: one process serves one SQLite file. A PostgreSQL deployment of several
+  // processes gets a LISTEN/NOTIFY feed here instead.
+  const changes = new InProcessChangeFeed((error) =>
+    logger?.error({ errorName: (error as Error)?.name }, 'a change listener failed'),
+  );
   const todos = new TodoService({
     todos: new SqliteTodoRepository(store),
     maxTodosPerUser: config.maxTodosPerUser,
+    changes,
+    activityPerUser: config.activityMaxPerUser ?? ACTIVITY_DEFAULTS.maxPerUser,
+  });
+  const activity = new ActivityService({
+    activity: new SqliteActivityRepository(store),
+    retentionDays: config.activityRetentionDays ?? ACTIVITY_DEFAULTS.retentionDays,
   });
   // A person holds at most fifty live agent tokens: enough for every device and tool they use.
   const agentTokenService = new AgentTokenService({ agentTokens, tokens, maxActivePerUser: 50 });
@@ -121,6 +137,8 @@ export function createServices(db: Db, config: ServiceConfig) {
     auth,
     agentTokens: agentTokenService,
     todos,
+    activity,
+    changes,
     oauth,
     webSessions,
     health: new SqliteHealthProbe(store),

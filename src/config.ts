@@ -5,6 +5,9 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** The activity log's bounds when not configured (also what createServices uses when not told). */
+export const ACTIVITY_DEFAULTS = { maxPerUser: 1000, retentionDays: 30 } as const;
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -91,6 +94,12 @@ const schema = z.object({
   MAX_TODOS_PER_USER: positiveInteger.default(10_000),
   OAUTH_METADATA_ALLOW_LOOPBACK: z.enum(['on', 'off']).default('off'),
   OAUTH_METADATA_EXTRA_CA: z.string().min(1).optional(),
+  ACTIVITY_MAX_PER_USER: positiveInteger.default(ACTIVITY_DEFAULTS.maxPerUser),
+  ACTIVITY_RETENTION_DAYS: positiveInteger
+    .pipe(z.int().max(3650, 'must be at most 3650 (ten years)'))
+    .default(ACTIVITY_DEFAULTS.retentionDays),
+  EVENTS_MAX_STREAMS: positiveInteger.default(10_000),
+  EVENTS_MAX_STREAMS_PER_USER: positiveInteger.default(10),
 });
 
 export interface Config {
@@ -130,6 +139,12 @@ export interface Config {
    * trusting the PEM certificate at `extraCaPath` besides the system's.
    */
   oauthMetadataDocuments: { allowLoopback: boolean; extraCaPath: string | undefined };
+  /** The activity log keeps at most this many entries per user, and none older than the retention. */
+  activityMaxPerUser: number;
+  activityRetentionDays: number;
+  /** Open GET /api/events streams in this process, and per user. */
+  eventsMaxStreams: number;
+  eventsMaxStreamsPerUser: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -184,5 +199,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       allowLoopback: values.OAUTH_METADATA_ALLOW_LOOPBACK === 'on',
       extraCaPath: values.OAUTH_METADATA_EXTRA_CA,
     },
+    activityMaxPerUser: values.ACTIVITY_MAX_PER_USER,
+    activityRetentionDays: values.ACTIVITY_RETENTION_DAYS,
+    eventsMaxStreams: values.EVENTS_MAX_STREAMS,
+    eventsMaxStreamsPerUser: values.EVENTS_MAX_STREAMS_PER_USER,
   };
 }

@@ -22,6 +22,8 @@ const SHUTDOWN_GRACE_MS = 8_000;
 // deleted) by another process; a revocation in this process ends them at once.
 const CONNECTION_RECHECK_MS = 30_000;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+// How often activity entries past their retention are deleted (in small batches).
+const ACTIVITY_PRUNE_EVERY_MS = 10 * 60_000;
 
 function readConfig(): Config {
   try {
@@ -50,14 +52,21 @@ async function main(): Promise<void> {
   const jwtSecret = config.jwtSecret ?? loadOrCreateSecret(join(dirname(config.databasePath), 'jwt-secret'));
   const db = openDatabaseOrExit(config);
   const { allowLoopback, extraCaPath } = config.oauthMetadataDocuments;
-  const services = createServices(db, {
-    ...config,
-    jwtSecret,
-    clientMetadata: {
-      allowLoopback,
-      extraCa: extraCaPath === undefined ? undefined : readFileSync(extraCaPath, 'utf8'),
+  const services = createServices(
+    db,
+    {
+      ...config,
+      jwtSecret,
+      clientMetadata: {
+        allowLoopback,
+        extraCa: extraCaPath === undefined ? undefined : readFileSync(extraCaPath, 'utf8'),
+      },
     },
-  });
+    logger,
+  );
+  const stopPruning = services.activity.startPruning(ACTIVITY_PRUNE_EVERY_MS, (error) =>
+    logger.error({ errorName: (error as Error)?.name }, 'activity pruning failed'),
+  );
   const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
   const connections = new LiveConnections({
     auth: services.auth,
@@ -70,6 +79,8 @@ async function main(): Promise<void> {
       : mcpEndpoint({
           auth: services.auth,
           todos: services.todos,
+          activity: services.activity,
+          changes: services.changes,
           logger,
           publicUrl: config.publicUrl,
           allowedOrigins: config.corsOrigins,
@@ -96,6 +107,7 @@ async function main(): Promise<void> {
     connections,
     trustProxy: config.trustProxy,
     api: config.serve !== 'mcp',
+    events: { maxStreams: config.eventsMaxStreams, maxStreamsPerUser: config.eventsMaxStreamsPerUser },
     mcp,
   });
 
@@ -125,6 +137,7 @@ async function main(): Promise<void> {
     const forced = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
     await closed;
     clearTimeout(forced);
+    await stopPruning();
     db.close();
     logger.info('stopped');
   };

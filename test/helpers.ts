@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import request from 'supertest';
+import type { EventStreamLimits } from '../src/api/event-streams.ts';
 import { createApp } from '../src/app.ts';
 import { createServices, type ServiceConfig } from '../src/compose.ts';
 import type { Lifecycle } from '../src/http/health.ts';
@@ -15,6 +16,7 @@ import { LiveConnections } from '../src/http/live-connections.ts';
 import { createLogger } from '../src/logger.ts';
 import { type McpEndpoint, type McpEndpointOptions, mcpEndpoint } from '../src/mcp/mcp-router.ts';
 import { type Db, openDatabase } from '../src/repositories/database.ts';
+import type { Actor, Via } from '../src/repositories/types.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 export const PUBLIC_URL = 'http://localhost:3000';
@@ -75,6 +77,8 @@ export function createTestContext(
     recheckEveryMs?: number;
     /** A server already listening at `publicUrl` (see createListeningContext). */
     server?: Server;
+    /** Caps and heartbeat of GET /api/events. */
+    events?: Partial<EventStreamLimits>;
   } = {},
 ): TestContext {
   const db = openDatabase(overrides.databasePath ?? ':memory:');
@@ -100,7 +104,7 @@ export function createTestContext(
     },
   });
   const logger = createLogger('debug', sink);
-  const services = createServices(db, config);
+  const services = createServices(db, config, logger);
   const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
   const connections = new LiveConnections({
     auth: services.auth,
@@ -110,6 +114,8 @@ export function createTestContext(
   const mcp = mcpEndpoint({
     auth: services.auth,
     todos: services.todos,
+    activity: services.activity,
+    changes: services.changes,
     logger,
     publicUrl: config.publicUrl,
     allowedOrigins: overrides.corsOrigins ?? [],
@@ -132,6 +138,7 @@ export function createTestContext(
     corsOrigins: overrides.corsOrigins ?? [],
     lifecycle,
     connections,
+    events: overrides.events,
     mcp,
   });
   let server: Server | undefined = listening;
@@ -198,3 +205,6 @@ export const countTodos = (ctx: TestContext): number =>
   ctx.db.prepare('SELECT count(*) FROM todos').pluck().get() as number;
 
 export const bearer = (user: TestUser) => ({ Authorization: `Bearer ${user.token}` });
+
+/** The user as the actor of a write made directly through the services (through the API unless said). */
+export const by = (user: { id: string }, via: Via = 'api'): Actor => ({ userId: user.id, via });

@@ -3,6 +3,7 @@
 // zod cannot know: paths, status codes, headers and security. test/api/openapi.test.ts checks
 // it against the OpenAPI 3.1 schema and against the routes the app really mounts.
 import packageJson from '../../package.json' with { type: 'json' };
+import { listActivityQuerySchema, listActivitySchema } from '../services/activity-schemas.ts';
 import type { Scope } from '../services/auth-schemas.ts';
 import { listTodosQuerySchema } from '../services/todo-schemas.ts';
 import { BODY_LIMIT } from './body.ts';
@@ -267,6 +268,56 @@ function paths(): Json {
         responses: { 204: { description: 'Deleted.' }, ...errors(400, 401, 403, 404, 412) },
       },
     },
+    '/api/activity': {
+      get: {
+        operationId: 'listActivity',
+        tags: ['activity'],
+        summary: 'Who changed your todos: the activity log, newest first, paged by cursor',
+        description:
+          'Every create, update and delete, with the interface it came through (web, api, mcp) and the agent token acting for you, if any. Field names only, never values. Kept for a bounded number of entries and days.',
+        security: secured('todos:read'),
+        parameters: listQueryParameters(Object.keys(listActivityQuerySchema.shape), listActivitySchema),
+        responses: {
+          200: { description: 'One page of the log.', content: json('ActivityPage') },
+          ...errors(400, 401, 403),
+        },
+      },
+    },
+    '/api/events': {
+      get: {
+        operationId: 'streamEvents',
+        tags: ['activity'],
+        summary: 'Your changes, live, as server-sent events',
+        description: [
+          'A `text/event-stream` that stays open. Events:',
+          '- `change`: one entry of the activity log as JSON (the ActivityEntry schema); its `id:` is the entry id.',
+          '- `ready`: sent once caught up, `data: {"latest": <id>}`; its `id:` is where you are.',
+          '- `reload`: what you missed is no longer kept (or `Last-Event-ID` is not from here): reload your data; `data: {"latest": <id>, "reason": "..."}`.',
+          'Lines starting with `:` are heartbeats. Reconnect with `Last-Event-ID` (EventSource does it for you) to get exactly what you missed, without gaps or duplicates. Each account may hold a few streams at once.',
+        ].join('\n'),
+        security: secured('todos:read'),
+        parameters: [
+          {
+            name: 'Last-Event-ID',
+            in: 'header',
+            required: false,
+            description: 'The id of the last event you received: the stream starts with what came after it.',
+            schema: { type: 'string', examples: ['42'] },
+          },
+        ],
+        responses: {
+          200: {
+            description: 'The stream of events.',
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
+          ...errors(401, 403),
+          429: problem('You hold as many event streams as an account may; close one first.', {
+            'Retry-After': ref('headers', 'Retry-After'),
+          }),
+          503: problem('The server is shutting down, or holds as many streams as it can: reconnect shortly.'),
+        },
+      },
+    },
   };
 }
 
@@ -281,12 +332,13 @@ export function openApiDocument(publicUrl: string): Json {
       title: 'todos',
       version: packageJson.version,
       description:
-        'A todo list for people and agents. This REST API serves web and mobile clients; AI agents use the MCP server at /mcp over the same data. Get a token from POST /api/auth/token and send it as "Authorization: Bearer <token>".',
+        'A todo list for people and agents. This REST API serves web and mobile clients; AI agents use the MCP server at /mcp over the same data. Get a token from `POST /api/auth/token` and send it as `Authorization: Bearer <token>` (in the interactive reference at /api/docs, "Authorize" does both).',
     },
     servers: [{ url: publicUrl }],
     tags: [
       { name: 'auth', description: 'Accounts and access tokens' },
       { name: 'todos', description: "The caller's todos" },
+      { name: 'activity', description: 'Who changed what, and live changes' },
       { name: 'meta', description: 'About the API' },
     ],
     paths: paths(),

@@ -3,11 +3,12 @@ import type { Lifecycle } from './health.ts';
 
 /**
  * Counts requests in progress so that shutdown can let them finish before it closes MCP
- * streams. A GET on /mcp is a stream that stays open until closed, so it is not counted.
+ * streams. A GET on /mcp or /api/events is a stream that stays open until closed, so it is
+ * not counted.
  */
 export function trackInFlight(lifecycle: Lifecycle): RequestHandler {
   return (req, res, next) => {
-    if (req.method === 'GET' && req.path.startsWith('/mcp')) {
+    if (req.method === 'GET' && (req.path.startsWith('/mcp') || req.path === '/api/events')) {
       next();
       return;
     }

@@ -12,6 +12,8 @@ import {
 } from '@modelcontextprotocol/server';
 import type { RequestHandler, Response } from 'express';
 import { bearerToken } from '../http/bearer-token.ts';
+import type { Actor } from '../repositories/types.ts';
+import { actorFor } from '../services/actor.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import { UnauthorizedError } from '../services/errors.ts';
 
@@ -32,6 +34,7 @@ export function tokenVerifier(auth: AuthService, resource: URL): OAuthTokenVerif
           resource,
           extra: {
             userId: principal.userId,
+            actor: actorFor(principal, 'mcp'),
             ...(principal.clientId ? { oauthClientId: principal.clientId } : {}),
           },
         };
@@ -112,4 +115,19 @@ export function userIdOf(authInfo: AuthInfo | undefined): string {
   const userId = authInfo?.extra?.userId;
   if (typeof userId !== 'string') throw new Error('MCP request reached the server without authentication');
   return userId;
+}
+
+/** Who a verified request acts as, for the activity log: set by tokenVerifier above. */
+export function actorOf(authInfo: AuthInfo | undefined): Actor {
+  const actor = authInfo?.extra?.actor;
+  if (!isActor(actor) || actor.userId !== userIdOf(authInfo))
+    throw new Error('MCP request reached a write without an authenticated actor');
+  return actor;
+}
+
+// AuthInfo.extra is untyped on its way through the SDK; this checks what tokenVerifier put there.
+function isActor(value: unknown): value is Actor {
+  if (typeof value !== 'object' || value === null) return false;
+  const { userId, via } = value as Partial<Actor>;
+  return typeof userId === 'string' && via === 'mcp';
 }

@@ -2,7 +2,8 @@
 // checks. 2026-07-28 requests are stateless through createMcpHandler; 2025-era requests go
 // to bounded sessions (full features) or, when sessions are off, are served statelessly by
 // the same handler (for multi-process deployments without sticky routing). Listen streams,
-// GET streams and sessions are live connections, ended by revocation and at shutdown.
+// GET streams and sessions are live connections, ended by revocation and at shutdown. Change
+// notifications reach a user's listen streams and sessions only from that user's changes.
 import { hostHeaderValidation } from '@modelcontextprotocol/express';
 import { toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
 import {
@@ -15,8 +16,10 @@ import type { Logger } from 'pino';
 import { allowedMethods } from '../http/allowed-methods.ts';
 import { foreignCharset } from '../http/body-charset.ts';
 import type { LiveConnections } from '../http/live-connections.ts';
+import type { ActivityService } from '../services/activity-service.ts';
 import { SCOPES } from '../services/auth-schemas.ts';
 import type { AuthService } from '../services/auth-service.ts';
+import { type ChangeFeed, ChangesByUser } from '../services/change-feed.ts';
 import { RateLimiter } from '../services/rate-limiter.ts';
 import type { TodoService } from '../services/todo-service.ts';
 import { callerOf, mcpBearerAuth, tokenVerifier, userIdOf } from './bearer-auth.ts';
@@ -26,11 +29,16 @@ import { isListenRequest, ListenStreams } from './listen-streams.ts';
 import { claimsModernEra } from './rpc-body.ts';
 import { sendRpcError } from './rpc-error.ts';
 import { mcpServerFactory } from './server-factory.ts';
+import { addSessionSubscriptions } from './session-subscriptions.ts';
+import { canWatch } from './subscribable.ts';
 import { todoDataGate } from './todo-data-gate.ts';
 
 export interface McpEndpointOptions {
   auth: AuthService;
   todos: TodoService;
+  activity: ActivityService;
+  /** Every committed change; each user's streams and sessions are told their own. */
+  changes: ChangeFeed;
   logger: Logger;
   publicUrl: string;
   /** Browser origins allowed to call /mcp: the CORS allow-list. */
@@ -70,28 +78,43 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const metadataUrl = getOAuthProtectedResourceMetadataUrl(resource);
   // One budget per user for every call that reads or changes todos, whatever its method.
   const callLimiter = new RateLimiter({ capacity: options.callsPerMinute, windowMs: 60_000 });
-  const build = mcpServerFactory({ todos: options.todos, logger, version: options.version, callLimiter });
+  const build = mcpServerFactory({
+    todos: options.todos,
+    activity: options.activity,
+    logger,
+    version: options.version,
+    callLimiter,
+  });
   const onerror = (error: Error) =>
     logger.debug({ errorMessage: error.message.slice(0, 200) }, 'mcp transport');
-  const handler = createMcpHandler(({ authInfo }) => build(userIdOf(authInfo)), {
-    legacy: options.legacySessions ? 'reject' : 'stateless',
-    // A backstop: ListenStreams meets the same cap first, with a clearer answer than -32603.
-    maxSubscriptions: options.maxListenStreams,
+  const handler = createMcpHandler(
+    ({ authInfo, era }) => build(userIdOf(authInfo), era === 'modern' ? 'listen' : 'stateless'),
+    {
+      legacy: options.legacySessions ? 'reject' : 'stateless',
+      // ListenStreams serves every listen on a handler of the user's own; this caps strays.
+      maxSubscriptions: options.maxListenStreams,
+      onerror,
+    },
+  );
+  const modern = toNodeHandler(handler, { onerror, ...SDK_READ });
+  const changes = new ChangesByUser(options.changes);
+  const watchable = (userId: string, uri: string) => canWatch(options.todos, userId, uri);
+  const listens = new ListenStreams({
+    build: (authInfo) => build(userIdOf(authInfo), 'listen'),
+    changes,
+    canWatch: watchable,
+    connections: options.connections,
+    limits: { maxPerUser: options.maxListenStreamsPerUser, maxTotal: options.maxListenStreams },
+    nodeOptions: { onerror, ...SDK_READ },
     onerror,
   });
-  const modern = toNodeHandler(handler, { onerror, ...SDK_READ });
-  const listens = new ListenStreams(
-    handler,
-    options.connections,
-    { maxPerUser: options.maxListenStreamsPerUser, maxTotal: options.maxListenStreams },
-    { onerror, ...SDK_READ },
-  );
   const sessions = options.legacySessions
     ? new LegacySessions({
         idleTtlMs: options.sessionIdleTtlMs,
         maxSessions: options.maxSessions,
         maxSessionsPerUser: options.maxSessionsPerUser,
         connections: options.connections,
+        changes,
         logger,
       })
     : undefined;
@@ -142,7 +165,14 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       !claimsModernEra(req.body) &&
       (await isLegacyRequest(await classifiable(req), req.body, SDK_READ))
     ) {
-      await sessions.handle(req, res, caller, () => build(caller.userId));
+      await sessions.handle(req, res, caller, () => {
+        const server = build(caller.userId, 'session');
+        const onChange = addSessionSubscriptions(server, {
+          canWatch: (uri) => watchable(caller.userId, uri),
+          onerror,
+        });
+        return { server, onChange };
+      });
       return;
     }
     await modern(req, res, req.body);
@@ -160,6 +190,7 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     sessions,
     async close() {
       await sessions?.close();
+      await listens.close();
       await handler.close();
     },
   };

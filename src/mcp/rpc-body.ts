@@ -25,3 +25,11 @@ export function claimsModernEra(body: unknown): boolean {
   const meta = (body as { params?: { _meta?: unknown } } | undefined)?.params?._meta;
   return typeof meta === 'object' && meta !== null && Object.hasOwn(meta, PROTOCOL_VERSION_META_KEY);
 }
+
+/** The `notifications` filter of a subscriptions/listen request, unvalidated (the SDK validates it). */
+export function listenFilter(body: unknown): Record<string, unknown> | undefined {
+  const notifications = (body as { params?: { notifications?: unknown } } | undefined)?.params?.notifications;
+  return typeof notifications === 'object' && notifications !== null
+    ? (notifications as Record<string, unknown>)
+    : undefined;
+}

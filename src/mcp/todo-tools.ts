@@ -19,6 +19,7 @@ import {
   updateTodoArgumentsSchema,
   versionedIdSchema,
 } from '../services/todo-schemas.ts';
+import { actorOf } from './bearer-auth.ts';
 import { withCachedJsonSchema } from './cached-json-schema.ts';
 import type { McpContext } from './mcp-context.ts';
 import { textResult, toolErrorResult } from './tool-result.ts';
@@ -60,6 +61,9 @@ const todoResult = (verb: string, todo: Todo) => textResult(`${verb} ${describeT
 
 export function registerTodoTools(server: McpServer, mcp: McpContext): void {
   const { todos, userId } = mcp;
+  // Each request carries its own token (a 2025-era session may see several of its user's), so
+  // a write is attributed to the token of the request that made it.
+  const writer = (ctx: ServerContext) => actorOf(ctx.http?.authInfo);
 
   /** Every tool runs through here: the per-user call limit, then one error mapping for all. */
   const guarded =
@@ -140,8 +144,8 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
       },
       scopeChallenge: writeScope,
     },
-    guarded('create_todo', async (args: z.output<typeof createTodoSchema>) =>
-      todoResult('Created', await todos.create(userId, args)),
+    guarded('create_todo', async (args: z.output<typeof createTodoSchema>, ctx) =>
+      todoResult('Created', await todos.create(writer(ctx), args)),
     ),
   );
 
@@ -164,9 +168,9 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
       },
       scopeChallenge: writeScope,
     },
-    guarded('update_todo', async (args: z.output<typeof updateTodoArgumentsSchema>) => {
+    guarded('update_todo', async (args: z.output<typeof updateTodoArgumentsSchema>, ctx) => {
       const { id, expectedVersion, ...changes } = args;
-      return todoResult('Updated', await todos.patch(userId, id, changes, expectedVersion));
+      return todoResult('Updated', await todos.patch(writer(ctx), id, changes, expectedVersion));
     }),
   );
 
@@ -207,7 +211,7 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
           });
         }
       }
-      await todos.delete(userId, id, expectedVersion);
+      await todos.delete(writer(ctx), id, expectedVersion);
       return textResult(`Deleted todo ${id}.`, { deleted: true, id });
     }),
   );

@@ -127,4 +127,28 @@ export const migrations: readonly string[] = [
   ) STRICT;
   CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
   `,
+  `
+  -- The activity log: who changed which todo, how, through which interface. Written by the
+  -- repositories in the transaction of the change it records. Field names, never values.
+  -- activity_seq numbers each user's entries 1, 2, 3...: incremented in the writing
+  -- transaction, it orders a user's entries by commit even when several processes write.
+  ALTER TABLE users ADD COLUMN activity_seq INTEGER NOT NULL DEFAULT 0;
+
+  CREATE TABLE activity (
+    id          INTEGER PRIMARY KEY,               -- storage order; never shown
+    user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    seq         INTEGER NOT NULL,                  -- the entry's id as clients see it
+    at          TEXT NOT NULL,
+    todo_id     TEXT NOT NULL,                     -- no foreign key: entries outlive deleted todos
+    action      TEXT NOT NULL CHECK (action IN ('created', 'updated', 'completed', 'reopened', 'deleted')),
+    fields      TEXT NOT NULL,                     -- space-separated names of the changed fields
+    version     INTEGER NOT NULL,
+    via         TEXT NOT NULL CHECK (via IN ('web', 'api', 'mcp')),
+    client_kind TEXT,                              -- agent_token (oauth_client next); null for the person
+    client_id   TEXT,
+    client_name TEXT,                              -- the client's name when the change was made
+    UNIQUE (user_id, seq)
+  ) STRICT;
+  CREATE INDEX activity_by_todo ON activity (user_id, todo_id, seq);
+  `,
 ];

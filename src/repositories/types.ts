@@ -78,24 +78,108 @@ export interface UserRepository {
   findByUsername(username: string): Promise<UserWithCredentials | undefined>;
 }
 
+/** The interface a change came through. */
+export type Via = 'web' | 'api' | 'mcp';
+
+/**
+ * A third party acting for the user, when there is one: the agent token it holds. OAuth
+ * clients join as one more member: `| { kind: 'oauth_client'; id: string }`.
+ */
+export type ActingClient = { kind: 'agent_token'; id: string } | { kind: 'oauth_client'; id: string };
+
+/**
+ * Who made a change, as the edge established it: the user whose todos they are, the
+ * interface, and the client acting for them (none when the person acts themself).
+ */
+export interface Actor {
+  userId: string;
+  via: Via;
+  client?: ActingClient | undefined;
+}
+
+/**
+ * What happened to a todo. `completed` and `reopened` name an update that changed
+ * `completed` (whatever else it changed); any other update is `updated`.
+ */
+export type ActivityAction = 'created' | 'updated' | 'completed' | 'reopened' | 'deleted';
+
+/** One change as the activity log records it: ids and field names, never the values. */
+export interface ActivityEntry {
+  /**
+   * Position in the user's own log: 1, 2, 3, ... in the order the changes committed. Each
+   * write increments the user's counter in its own transaction, so the order holds across
+   * processes sharing one database, and it is what SSE sends as `id:` and resumes from.
+   */
+  id: number;
+  at: string;
+  todoId: string;
+  action: ActivityAction;
+  /** The fields whose value changed, in the order of TodoFields; empty for created and deleted. */
+  fields: (keyof TodoFields)[];
+  /** The todo's version after the change (for deleted: the version it was deleted at). */
+  version: number;
+  via: Via;
+  /** The acting client with its name as it was when the change was made; null for the person. */
+  client: (ActingClient & { name: string | null }) | null;
+}
+
+/** What every write records beside the change: who, when, and how much of the log to keep. */
+export interface WriteContext {
+  actor: Actor;
+  at: string;
+  /** Entries kept per user: the oldest beyond this are deleted as new ones are written. */
+  keepActivity: number;
+}
+
+/** A todo as a write left it, and the activity entry that records the write. */
+export interface RecordedTodo {
+  todo: Todo;
+  entry: ActivityEntry;
+}
+
 export interface TodoRepository {
   list(userId: string, query: TodoQuery): Promise<Todo[]>;
   get(userId: string, id: string): Promise<Todo | undefined>;
-  /** Inserts unless the user already owns `maxPerUser` todos; undefined when full. */
-  insert(userId: string, todo: Todo, maxPerUser: number): Promise<Todo | undefined>;
   /**
-   * Applies `fields`, bumps the version and sets `updatedAt`, only if the todo exists for this
-   * user and (when given) its version equals `expectedVersion`. Undefined otherwise.
+   * Every write below records its activity entry in the same transaction: a crash keeps both
+   * or neither. Inserts unless the user already owns `maxPerUser` todos; undefined when full.
+   */
+  insert(context: WriteContext, todo: Todo, maxPerUser: number): Promise<RecordedTodo | undefined>;
+  /**
+   * Applies `fields`, bumps the version and sets `updatedAt` to the context's time, only if the
+   * todo exists for this user and (when given) its version equals `expectedVersion`.
    */
   update(
-    userId: string,
+    context: WriteContext,
     id: string,
     fields: TodoChanges,
-    updatedAt: string,
     expectedVersion?: number,
-  ): Promise<Todo | undefined>;
-  /** Same conditions as update; false when nothing was deleted. */
-  delete(userId: string, id: string, expectedVersion?: number): Promise<boolean>;
+  ): Promise<RecordedTodo | undefined>;
+  /** Same conditions as update; undefined when nothing was deleted. */
+  delete(context: WriteContext, id: string, expectedVersion?: number): Promise<ActivityEntry | undefined>;
+}
+
+export interface ActivityQuery {
+  todoId?: string | undefined;
+  /** Entries with an id below this one (the next page, newest first). */
+  before?: number | undefined;
+  limit: number;
+}
+
+/** Where a user's log stands: the last id written, and the oldest still kept (null when none is). */
+export interface ActivityBounds {
+  latest: number;
+  oldest: number | null;
+}
+
+export interface ActivityRepository {
+  /** The user's entries, newest first. */
+  list(userId: string, query: ActivityQuery): Promise<ActivityEntry[]>;
+  /** The user's entries with an id above `afterId`, oldest first: what a resumed stream missed. */
+  after(userId: string, afterId: number, limit: number): Promise<ActivityEntry[]>;
+  bounds(userId: string): Promise<ActivityBounds>;
+  /** Deletes up to `limit` entries, whoever they belong to, written before `cutoff`; returns how many. */
+  pruneOlderThan(cutoff: string, limit: number): Promise<number>;
 }
 
 export interface AgentToken {

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Todo } from '../../src/repositories/types.ts';
-import { bearer, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { bearer, by, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { expectProblem } from './expect-problem.ts';
 
 describe('optimistic concurrency with If-Match', () => {
@@ -12,9 +12,9 @@ describe('optimistic concurrency with If-Match', () => {
   beforeEach(async () => {
     ctx = createTestContext();
     alice = await ctx.signUp();
-    const first = await ctx.services.todos.create(alice.id, { title: 'Draft' });
+    const first = await ctx.services.todos.create(by(alice), { title: 'Draft' });
     // Now at version 2, so "1" is a version the client really saw and that moved on.
-    todo = await ctx.services.todos.patch(alice.id, first.id, { description: 'edited elsewhere' });
+    todo = await ctx.services.todos.patch(by(alice), first.id, { description: 'edited elsewhere' });
   });
   afterEach(() => ctx.close());
 

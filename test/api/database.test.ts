@@ -62,6 +62,7 @@ describe('openDatabase', () => {
       .pluck()
       .all();
     expect(tables).toEqual([
+      'activity',
       'agent_tokens',
       'health_probe',
       'oauth_clients',

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Todo } from '../../src/repositories/types.ts';
-import { bearer, countTodos, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { bearer, by, countTodos, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { expectProblem } from './expect-problem.ts';
 
 describe('request bodies', () => {
@@ -12,7 +12,7 @@ describe('request bodies', () => {
   beforeEach(async () => {
     ctx = createTestContext();
     alice = await ctx.signUp();
-    todo = await ctx.services.todos.create(alice.id, { title: 'Existing' });
+    todo = await ctx.services.todos.create(by(alice), { title: 'Existing' });
   });
   afterEach(() => ctx.close());
 
@@ -142,7 +142,7 @@ describe('odd todo ids', () => {
   beforeEach(async () => {
     ctx = createTestContext();
     alice = await ctx.signUp();
-    await ctx.services.todos.create(alice.id, { title: 'Keep me' });
+    await ctx.services.todos.create(by(alice), { title: 'Keep me' });
   });
   afterEach(() => ctx.close());
 

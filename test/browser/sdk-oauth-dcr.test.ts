@@ -91,6 +91,22 @@ describe('the SDK client signs in through our pages (dynamic client registration
     }
   });
 
+  it("records the application by its name in the person's activity log", async () => {
+    const clientId = provider.clientInformation()?.client_id;
+    const activity = await request(ctx.app)
+      .get('/api/activity')
+      .set({ Authorization: `Bearer ${alice.token}` });
+    expect(activity.status).toBe(200);
+    expect(activity.body.items).toHaveLength(2);
+    for (const entry of activity.body.items) {
+      expect(entry).toMatchObject({
+        action: 'created',
+        via: 'mcp',
+        client: { kind: 'oauth_client', id: clientId, name: 'SDK test host' },
+      });
+    }
+  });
+
   it('refreshes by itself when its access token stops working, rotating the refresh token', async () => {
     const before = provider.tokens()?.refresh_token;
     provider.spoilAccessToken();

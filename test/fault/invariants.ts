@@ -2,6 +2,7 @@
 // not through the API, so that a bug in reading cannot hide a bug in writing.
 import type { Db } from '../../src/repositories/database.ts';
 import type { Todo } from '../../src/repositories/types.ts';
+import { activityViolations } from './activity-invariants.ts';
 
 export interface TodoRow {
   id: string;
@@ -87,5 +88,6 @@ export function invariantViolations(db: Db): string[] {
   for (const { id, kept, real } of counts) {
     if (kept !== real) problems.push(`user ${id}: todo_count ${kept} but ${real} todos`);
   }
+  problems.push(...activityViolations(db));
   return problems;
 }

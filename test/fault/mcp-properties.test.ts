@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { todoSchema } from '../../src/api/openapi-schemas.ts';
 import type { Todo } from '../../src/repositories/types.ts';
-import { createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { by, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { type Connected, connect, ERAS, type Era } from '../mcp/mcp-helpers.ts';
 import { type RawCaller, rawCaller } from '../mcp/raw-mcp.ts';
 import { type Json, objectOf } from './arbitraries.ts';
@@ -48,7 +48,7 @@ async function fixture(): Promise<Fixture> {
   const ctx = createTestContext();
   const [alice, bob] = await Promise.all([ctx.signUp(), ctx.signUp()]);
   for (const user of [alice, bob]) {
-    for (const title of ['first', 'second', 'third']) await ctx.services.todos.create(user.id, { title });
+    for (const title of ['first', 'second', 'third']) await ctx.services.todos.create(by(user), { title });
   }
   return { ctx, alice, bob, base: await ctx.listen() };
 }

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { todoPageSchema, todoSchema } from '../../src/api/openapi-schemas.ts';
 import type { Todo } from '../../src/repositories/types.ts';
-import { createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { by, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { jsonText, percentEncode } from './arbitraries.ts';
 import { invariantViolations, snapshot } from './invariants.ts';
 import { problemViolations } from './responses.ts';
@@ -29,7 +29,7 @@ describe('/api under generated requests', () => {
     ctx = createTestContext();
     [alice, bob] = await Promise.all([ctx.signUp(), ctx.signUp()]);
     for (const user of [alice, bob]) {
-      for (const title of ['first', 'second', 'third']) await ctx.services.todos.create(user.id, { title });
+      for (const title of ['first', 'second', 'third']) await ctx.services.todos.create(by(user), { title });
     }
     base = await ctx.listen();
   });

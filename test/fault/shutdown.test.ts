@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { todoPageSchema, todoSchema } from '../../src/api/openapi-schemas.ts';
 import { createServices } from '../../src/compose.ts';
 import { openDatabase } from '../../src/repositories/database.ts';
+import { by } from '../helpers.ts';
 import { type Connected, connect } from '../mcp/mcp-helpers.ts';
 import { openGetStream, rawCaller, streamOutcome } from '../mcp/raw-mcp.ts';
 import {
@@ -23,6 +24,7 @@ import {
   startService,
   waitForHealth,
 } from '../service-process.ts';
+import { openEvents } from '../sse-client.ts';
 import { httpReply, type Reply, slowUpload, toolReply, viaAgent } from './drain-load.ts';
 import { asTodo, invariantViolations, snapshot } from './invariants.ts';
 import { JWT_SECRET, rest, serviceEnv, toolCaller } from './process-client.ts';
@@ -70,7 +72,7 @@ describe('SIGTERM with requests in flight', () => {
     const description = 'lorem ipsum dolor sit amet '.repeat(10);
     for (let i = 0; i < SEEDED_TODOS; i++) {
       const owner = users[i % users.length];
-      if (owner) await services.todos.create(owner.id, { title: `seeded ${i}`, description });
+      if (owner) await services.todos.create(by(owner), { title: `seeded ${i}`, description });
     }
     db.close();
   }
@@ -271,7 +273,7 @@ describe('SIGTERM with requests in flight', () => {
     restarted.child.kill('SIGTERM');
     expect(await once(restarted.child, 'exit')).toEqual([0, null]);
   }, 60_000);
-  it('ends listen and GET streams at the start of the drain, completes the request in progress, and exits at once', async () => {
+  it('ends listen, GET and event streams at the start of the drain, completes the request in progress, and exits at once', async () => {
     const databasePath = join(directory, 'todos.db');
     const port = await freePort();
     const running = startService({ cwd: directory, port, env: serviceEnv(databasePath) });
@@ -290,6 +292,9 @@ describe('SIGTERM with requests in flight', () => {
     const stream = await openGetStream(base, token, session.sessionId ?? '');
     expect(stream.status).toBe(200);
     const streamEnd = streamOutcome(stream.body);
+    const events = await openEvents(base, { token });
+    expect(events.status).toBe(200);
+    await events.until((received) => received.some((event) => event.event === 'ready'));
     // Begun (its headers read) but not finished: the drain must wait for it, and only for it.
     const upload = slowUpload(false, base, '/api/todos', token, { title: 'finished while draining' });
     await sleep(50);
@@ -301,12 +306,14 @@ describe('SIGTERM with requests in flight', () => {
     // Both streams end while the upload is still unfinished, so at the start of the drain.
     const listenEnded = await Promise.race([subscription.closed, still(EXIT_DEADLINE_MS)]);
     const getEnded = await Promise.race([streamEnd, still(EXIT_DEADLINE_MS)]);
+    const eventsEnded = await Promise.race([events.ended.then(() => 'ended'), still(EXIT_DEADLINE_MS)]);
     const uploaded = await upload.finish();
     const exit = await Promise.race([exited, sleep(EXIT_DEADLINE_MS).then(() => 'no exit')]);
     const elapsed = Date.now() - sigterm;
 
     expect(listenEnded).toBe('remote');
     expect(getEnded).toBe('ended by the server');
+    expect(eventsEnded).toBe('ended');
     expect(uploaded.status).toBe(201);
     expect(exit).toEqual([0, null]);
     expect(elapsed).toBeLessThan(QUICK_EXIT_MS);

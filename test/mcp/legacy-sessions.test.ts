@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestContext, type McpOverrides, type TestContext, type TestUser } from '../helpers.ts';
+import { by, createTestContext, type McpOverrides, type TestContext, type TestUser } from '../helpers.ts';
 import { type Connected, connect, textOf } from './mcp-helpers.ts';
 import { initializeRequest, LEGACY_VERSION, openGetStream, post } from './raw-mcp.ts';
 
@@ -53,7 +53,7 @@ describe('2025-era MCP sessions', () => {
   it("answers 404 when user B uses user A's session, and shows none of A's data", async () => {
     const alice = await start();
     const bob = await ctx.signUp();
-    const secret = await ctx.services.todos.create(alice.id, { title: 'Alice private plans' });
+    const secret = await ctx.services.todos.create(by(alice), { title: 'Alice private plans' });
     const { sessionId } = await open(alice);
     const res = await onSession(sessionId, bob);
     expect(res.status).toBe(404);
@@ -65,7 +65,7 @@ describe('2025-era MCP sessions', () => {
   it("keeps A's session working for A after B was refused on it", async () => {
     const alice = await start();
     const bob = await ctx.signUp();
-    await ctx.services.todos.create(alice.id, { title: 'Still mine' });
+    await ctx.services.todos.create(by(alice), { title: 'Still mine' });
     const { sessionId } = await open(alice);
     expect((await onSession(sessionId, bob)).status).toBe(404);
     const res = await onSession(sessionId, alice);
@@ -197,7 +197,7 @@ describe('2025-era clients with sessions turned off', () => {
 
   it('delete without a confirmation, leaving it to the client (destructiveHint)', async () => {
     await start();
-    const todo = await ctx.services.todos.create(alice.id, { title: 'Delete me' });
+    const todo = await ctx.services.todos.create(by(alice), { title: 'Delete me' });
     const result = await mcp.client.callTool({ name: 'delete_todo', arguments: { id: todo.id } });
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toEqual({ deleted: true, id: todo.id });

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { ProtocolError } from '@modelcontextprotocol/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { countTodos, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { by, countTodos, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { DISGUISED, expectSpelledOut } from './disguised-text.ts';
 import { type Connected, connect, ERAS, textOf } from './mcp-helpers.ts';
 
@@ -75,7 +75,7 @@ describe.each(ERAS)('tool arguments over MCP in the %s era', (era) => {
   });
 
   it('changes nothing else when a todo carries a prompt-injection title', async () => {
-    const existing = await ctx.services.todos.create(alice.id, { title: 'Pay rent' });
+    const existing = await ctx.services.todos.create(by(alice), { title: 'Pay rent' });
     const created = await mcp.client.callTool({ name: 'create_todo', arguments: { title: INJECTION } });
     const { id } = created.structuredContent as { id: string };
     await mcp.client.callTool({ name: 'get_all_todos', arguments: {} });
