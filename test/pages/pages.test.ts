@@ -184,6 +184,9 @@ describe('the sign-in, sign-up and consent pages', () => {
     ['a protocol-relative URL', '//evil.example/'],
     ['a backslash trick', '/\\evil.example/'],
     ['a javascript: URL', 'javascript:alert(1)'],
+    ['a dot segment before a second slash', '/.//evil.example/'],
+    ['an encoded dot-dot segment before a second slash', '/%2e%2e//evil.example/'],
+    ['a dot segment after a path', '/oauth/..//evil.example/'],
   ])('never sends a person to %s after signing in', async (_name, returnTo) => {
     const { browser, url, page } = await onSignInPage(returnTo);
     const res = await browser.submit(url, page, '/oauth/sign-in', {
@@ -192,5 +195,10 @@ describe('the sign-in, sign-up and consent pages', () => {
     });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/oauth/sign-in');
+    // Signed in now, the sign-in page forwards at once: it must not forward there either.
+    const again = await browser.request(
+      `${ctx.base}/oauth/sign-in?return_to=${encodeURIComponent(returnTo)}`,
+    );
+    expect(again.headers.get('location')).toBeNull();
   });
 });
