@@ -115,6 +115,35 @@ describe('the sign-in, sign-up and consent pages', () => {
     return { fields, post };
   }
 
+  it('names a registered application by the host its answer goes to, not by the home page it claims', async () => {
+    const { clientId } = await registerClient(ctx.base, {
+      client_name: 'Claude',
+      client_uri: 'https://claude.ai',
+      redirect_uris: ['https://evil.example/callback'],
+    });
+    const { browser } = await authorizeAsPerson(
+      authorizeUrl(ctx.base, {
+        clientId: (await registerClient(ctx.base)).clientId,
+        challenge: pkce().challenge,
+        method: 'S256',
+      }),
+      alice,
+    );
+    const start = authorizeUrl(ctx.base, {
+      clientId,
+      redirectUri: 'https://evil.example/callback',
+      challenge: pkce().challenge,
+      method: 'S256',
+    });
+    const consentUrl = new URL((await browser.request(start)).headers.get('location') ?? '', ctx.base).href;
+    const page = await (await browser.request(consentUrl)).text();
+    expect(page).toContain('Unverified application.');
+    expect(page).toContain('It is at <strong>evil.example</strong>');
+    expect(page).not.toContain('claude.ai');
+    // Whatever the name holds, it cannot reorder the sentence around it.
+    expect(page).toContain('<h1>Allow <bdi>Claude</bdi> to use your todos?</h1>');
+  });
+
   it('refuses a forged consent POST without the CSRF token: 403, and no code for the client', async () => {
     const { fields, post } = await onConsentPage();
     const forged = await post([
