@@ -58,6 +58,13 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
     }
   };
 
+  /**
+   * What a consent form's token is bound to: the session that saw the page and the request
+   * it showed, rebuilt the same way from the page's query and from the form's fields.
+   */
+  const consentBinding = (req: Request, source: Record<string, unknown>) =>
+    `consent\n${req.webPrincipal?.tokenId ?? ''}\n${authorizationQuery(readAuthorizationParams(source).params)}`;
+
   const toSignIn = (res: Response, returnTo: string) =>
     res.redirect(303, `${SIGN_IN_PATH}?${new URLSearchParams({ return_to: returnTo })}`);
 
@@ -94,6 +101,7 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
         hiddenParams: [...new URLSearchParams(checked.query)],
         principal: req.webPrincipal,
         csrfToken: deps.csrf.token(req, res),
+        consentToken: deps.csrf.token(req, res, consentBinding(req, req.query)),
         resourceUrls: deps.resourceUrls,
         consentUrl,
       }),
@@ -111,7 +119,11 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
       );
   };
 
-  router.post(CONSENT_PATH, formBody, deps.csrf.check(refuseForm), deps.cookie.load, async (req, res) => {
+  const consentForm = deps.csrf.check(refuseForm, (req) =>
+    consentBinding(req, req.body as Record<string, unknown>),
+  );
+
+  router.post(CONSENT_PATH, formBody, deps.cookie.load, consentForm, async (req, res) => {
     const body = req.body as Record<string, unknown>;
     const checked = await check(body, res);
     if (!checked.ok) return;

@@ -35,6 +35,8 @@ export interface ConsentPageState {
   hiddenParams: [string, string][];
   principal: Principal;
   csrfToken: string;
+  /** The consent form's token, good for this session and this request only. */
+  consentToken: string;
   resourceUrls: Record<string, string>;
   /** Where "use another account" returns to after signing out. */
   consentUrl: string;
@@ -63,7 +65,7 @@ export function consentPage(state: ConsentPageState): string {
 <h1>Allow ${name} to use your todos?</h1>
 <div class="notice"><p><strong>Unverified application.</strong> ${name} describes itself; we have not checked it. ${applicationPlace(request)} Allow it only if you started this from an application you trust.</p></div>
 <form method="post" action="${CONSENT_PATH}">
-${hidden('csrf_token', state.csrfToken)}
+${hidden('csrf_token', state.consentToken)}
 ${state.hiddenParams.map(([key, value]) => hidden(key, value))}
 <fieldset>
 <legend>It asks to</legend>

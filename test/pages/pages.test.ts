@@ -112,7 +112,7 @@ describe('the sign-in, sign-up and consent pages', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
         body: new URLSearchParams(body),
       });
-    return { fields, post };
+    return { fields, post, browser };
   }
 
   it('names a registered application by the host its answer goes to, not by the home page it claims', async () => {
@@ -158,6 +158,31 @@ describe('the sign-in, sign-up and consent pages', () => {
   it("refuses a consent POST from another site's origin even with a token", async () => {
     const { fields, post } = await onConsentPage();
     const res = await post([...fields, ['decision', 'allow']], { origin: 'https://evil.example' });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('location')).toBeNull();
+  });
+
+  it('refuses a consent POST once the browser is signed in as someone else than the page showed', async () => {
+    const { fields, post, browser } = await onConsentPage();
+    const signIn = `${ctx.base}/oauth/sign-in`;
+    const signedIn = await (await browser.request(signIn)).text();
+    await browser.submit(signIn, signedIn, '/oauth/sign-out', {});
+    const bob = await ctx.signUp();
+    const page = await (await browser.request(signIn)).text();
+    await browser.submit(signIn, page, '/oauth/sign-in', { username: bob.username, password: PASSWORD });
+    const res = await post([...fields, ['decision', 'allow'], ['granted', 'todos:read']]);
+    expect(res.status).toBe(403);
+    expect(res.headers.get('location')).toBeNull();
+  });
+
+  it("refuses a consent POST for another request than the page showed (the form's token is bound to it)", async () => {
+    const { fields, post } = await onConsentPage();
+    const other = (await registerClient(ctx.base)).clientId;
+    const swapped = fields.map(([name, value]): [string, string] => [
+      name,
+      name === 'client_id' ? other : value,
+    ]);
+    const res = await post([...swapped, ['decision', 'allow'], ['granted', 'todos:read']]);
     expect(res.status).toBe(403);
     expect(res.headers.get('location')).toBeNull();
   });
