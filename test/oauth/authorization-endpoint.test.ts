@@ -160,18 +160,25 @@ describe('the authorization endpoint', () => {
   });
 
   it('skips the consent page when the person already allowed this client these scopes', async () => {
-    const { clientId: remembered } = await registerClient(ctx.base);
-    const first = await authorizeAsPerson(
-      authorizeUrl(ctx.base, { clientId: remembered, challenge, method: 'S256' }),
-      alice,
-    );
-    const again = await first.browser.request(
-      authorizeUrl(ctx.base, { clientId: remembered, challenge, method: 'S256' }),
-    );
+    const redirectUri = 'https://host.example/callback';
+    const { clientId: remembered } = await registerClient(ctx.base, { redirect_uris: [redirectUri] });
+    const url = authorizeUrl(ctx.base, { clientId: remembered, redirectUri, challenge, method: 'S256' });
+    const first = await authorizeAsPerson(url, alice);
+    const again = await first.browser.request(url);
     expect(again.status).toBe(303);
     const location = new URL(again.headers.get('location') ?? '');
-    expect(location.origin).toBe(new URL(CALLBACK).origin);
+    expect(location.origin).toBe('https://host.example');
     expect(location.searchParams.get('code')).toBeTruthy();
+  });
+
+  it('asks again every time when the answer goes to a loopback address, which proves nothing about who asks (RFC 8252 §8.6)', async () => {
+    const { clientId: native } = await registerClient(ctx.base);
+    const url = authorizeUrl(ctx.base, { clientId: native, challenge, method: 'S256' });
+    const first = await authorizeAsPerson(url, alice);
+    expect(first.location.searchParams.get('code')).toBeTruthy();
+    const again = await first.browser.request(url);
+    expect(again.status).toBe(303);
+    expect(new URL(again.headers.get('location') ?? '', ctx.base).pathname).toBe('/oauth/consent');
   });
 
   it('issues tokens for /api when the client names that resource, accepted there and not on /mcp', async () => {
