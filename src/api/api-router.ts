@@ -26,7 +26,7 @@ export interface ApiDeps {
 export function apiMounts(deps: ApiDeps): [path: string, router: Router][] {
   return [
     ['/auth/tokens', agentTokenRoutes(deps.auth, deps.agentTokens, deps.connections)],
-    ['/auth/grants', grantRoutes(deps.auth, deps.grants)],
+    ['/auth/grants', grantRoutes(deps.auth, deps.grants, deps.connections)],
     ['/auth', authRoutes(deps.auth)],
     ['/todos', todoRoutes(deps.auth, deps.todos)],
   ];
