@@ -7,8 +7,19 @@ import { RateLimitedError, UnavailableError } from '../services/errors.ts';
 import { OAuthRequestError } from '../services/oauth/oauth-errors.ts';
 
 export function sendOAuthError(res: Response, status: number, error: string, description: string): void {
-  res.status(status).json({ error, error_description: description });
+  res.status(status).json({ error, error_description: errorDescription(description) });
 }
+
+/**
+ * RFC 6749 §4.1.2.1 and §5.2 allow only printable ASCII, without the double quote and the
+ * backslash, in error_description; some descriptions quote what the client sent, which may
+ * hold anything.
+ */
+export const errorDescription = (text: string): string =>
+  text
+    .replace(/[^\x20-\x7E]/g, '?')
+    .replaceAll('"', "'")
+    .replaceAll('\\', '/');
 
 export function oauthErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
