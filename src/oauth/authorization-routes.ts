@@ -14,6 +14,7 @@ import type {
   ClientRedirect,
 } from '../services/oauth/authorization-service.ts';
 import { OAuthRequestError } from '../services/oauth/oauth-errors.ts';
+import { isLoopbackRedirectUri } from '../services/oauth/redirect-uris.ts';
 import { toScopes } from '../services/oauth/resources.ts';
 import { authorizationQuery, readAuthorizationParams, refuseRepeated } from './authorization-params.ts';
 import { redirectToClient } from './authorization-response.ts';
@@ -53,7 +54,17 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
       return { ok: true, request, query: authorizationQuery(read.params) };
     } catch (error) {
       if (!(error instanceof OAuthRequestError)) throw error;
-      res.redirect(303, redirectToClient(target, deps.issuer, { error }));
+      const back = redirectToClient(target, deps.issuer, { error });
+      // RFC 9700 §4.11.2: registration is open, so a registered https redirect may be anyone's
+      // site, and a request made to fail at once would turn our URL into a link there. The
+      // error goes back only when the person chooses to follow it; a loopback redirect cannot
+      // lead to another site, and the program waiting there gets it at once.
+      if (isLoopbackRedirectUri(target.redirectUri)) {
+        res.redirect(303, back);
+      } else {
+        setPageHeaders(res);
+        res.status(400).send(authorizationErrorPage(error.description, back));
+      }
       return { ok: false };
     }
   };

@@ -82,13 +82,22 @@ ${scopeItems}
   );
 }
 
-/** An authorization request we cannot answer to the client: no trusted redirect URI, so no redirect. */
-export function authorizationErrorPage(description: string): string {
+/**
+ * An authorization request we do not answer with a redirect: without a trusted redirect URI
+ * we send the person nowhere; with `back`, the error's redirect to the client, they may go.
+ */
+export function authorizationErrorPage(description: string, back?: string): string {
+  const host = back === undefined ? undefined : URL.parse(back)?.host;
   return layout(
     'This sign-in link does not work',
     html`<h1>This sign-in link does not work</h1>
 <p>The application that sent you here made a request we cannot accept, so we are not sending you anywhere.</p>
 <p class="alert" role="alert">${description}</p>
-<p>Go back to the application and try connecting again. If it keeps happening, tell the application's developer.</p>`,
+${
+  back === undefined
+    ? html`<p>Go back to the application and try connecting again. If it keeps happening, tell the application's developer.</p>`
+    : html`<p>The application asked to be told at <strong>${host}</strong>. Anyone can register an address with us: go there only if you started this from an application you trust.</p>
+<p><a href="${back}">Go back to ${host}</a></p>`
+}`,
   );
 }

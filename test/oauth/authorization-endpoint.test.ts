@@ -82,6 +82,21 @@ describe('the authorization endpoint', () => {
     );
   });
 
+  it('never bounces a visitor to a registered https redirect on a bad request: a page with a link, not a redirect (RFC 9700 §4.11.2)', async () => {
+    // Anyone can register https://evil.example and send people a link to our authorization
+    // endpoint with a request that fails at once: our URL must not forward them there.
+    const redirectUri = 'https://evil.example/callback';
+    const { clientId: phisher } = await registerClient(ctx.base, { redirect_uris: [redirectUri] });
+    const res = await ask({ clientId: phisher, redirectUri, challenge: undefined, method: undefined });
+    const page = await errorPage(res);
+    const href = /<a href="([^"]+)">/.exec(page)?.[1]?.replaceAll('&amp;', '&') ?? '';
+    const back = new URL(href);
+    expect(`${back.origin}${back.pathname}`).toBe(redirectUri);
+    expect(back.searchParams.get('error')).toBe('invalid_request');
+    expect(back.searchParams.get('state')).toBe('state-123');
+    expect(back.searchParams.get('iss')).toBe(ctx.base);
+  });
+
   it('shows an error page, and redirects nowhere, for a redirect URI the client did not register', async () => {
     const page = await errorPage(await ask({ redirectUri: 'https://evil.example/callback' }));
     expect(page).toContain('not one the application registered');
