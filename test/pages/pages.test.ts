@@ -187,6 +187,36 @@ describe('the sign-in, sign-up and consent pages', () => {
     expect(res.headers.get('location')).toBeNull();
   });
 
+  it('shows a working consent page to a browser that kept its session but lost its CSRF cookie', async () => {
+    const { browser } = await authorizeAsPerson(
+      authorizeUrl(ctx.base, {
+        clientId: (await registerClient(ctx.base)).clientId,
+        challenge: pkce().challenge,
+        method: 'S256',
+      }),
+      alice,
+    );
+    // The CSRF cookie lives as long as the browser runs; the session cookie has a Max-Age.
+    browser.forget('todos_csrf');
+    const start = authorizeUrl(ctx.base, {
+      clientId: (await registerClient(ctx.base)).clientId,
+      challenge: pkce().challenge,
+      method: 'S256',
+    });
+    const consentUrl = new URL((await browser.request(start)).headers.get('location') ?? '', ctx.base).href;
+    const shown = await browser.request(consentUrl);
+    // One secret for the page: its consent form and its sign-out form both hold.
+    expect(shown.headers.getSetCookie().filter((line) => line.startsWith('todos_csrf='))).toHaveLength(1);
+    const page = await shown.text();
+    const allowed = await browser.submit(consentUrl, page, '/oauth/consent', {
+      decision: 'allow',
+      granted: 'todos:read',
+    });
+    expect(new URL(allowed.headers.get('location') ?? '').searchParams.get('code')).toBeTruthy();
+    const signedOut = await browser.submit(consentUrl, page, '/oauth/sign-out', {});
+    expect(signedOut.status).toBe(303);
+  });
+
   it('shows a wrong password beside the password field, the same for an unknown user', async () => {
     const { browser, url, page } = await onSignInPage();
     const wrong = await browser.submit(url, page, '/oauth/sign-in', {
