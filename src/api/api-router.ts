@@ -38,7 +38,7 @@ const EVENT_DEFAULTS: EventStreamLimits = { maxStreams: 10_000, maxStreamsPerUse
 export function apiMounts(deps: ApiDeps): [path: string, router: Router][] {
   return [
     ['/auth/tokens', agentTokenRoutes(deps.auth, deps.agentTokens, deps.connections)],
-    ['/auth/grants', grantRoutes(deps.auth, deps.grants)],
+    ['/auth/grants', grantRoutes(deps.auth, deps.grants, deps.connections)],
     ['/auth', authRoutes(deps.auth)],
     ['/todos', todoRoutes(deps.auth, deps.todos)],
     ['/activity', activityRoutes(deps.auth, deps.activity)],

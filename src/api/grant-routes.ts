@@ -1,4 +1,5 @@
 import { type Request, Router } from 'express';
+import type { LiveConnections } from '../http/live-connections.ts';
 import type { OAuthGrantView } from '../repositories/types.ts';
 import type { AuthService, Principal } from '../services/auth-service.ts';
 import type { OAuthGrantService } from '../services/oauth/grant-service.ts';
@@ -6,7 +7,11 @@ import { bearerAuth } from './bearer.ts';
 import { pathId } from './path-id.ts';
 
 /** /api/auth/grants: what a signed-in person allowed OAuth clients, and taking it back. */
-export function grantRoutes(auth: AuthService, grants: OAuthGrantService): Router {
+export function grantRoutes(
+  auth: AuthService,
+  grants: OAuthGrantService,
+  connections?: LiveConnections | undefined,
+): Router {
   const router = Router();
   const signedIn = bearerAuth(auth);
 
@@ -16,7 +21,10 @@ export function grantRoutes(auth: AuthService, grants: OAuthGrantService): Route
   });
 
   router.delete('/:id', signedIn, async (req, res) => {
-    await grants.revoke(principal(req), pathId(req, 'Grant'));
+    const caller = principal(req);
+    await grants.revoke(caller, pathId(req, 'Grant'));
+    // Streams and sessions the grant's access tokens opened end now, not at the next heartbeat.
+    await connections?.recheck(caller.userId);
     res.status(204).end();
   });
 

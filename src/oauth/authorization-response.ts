@@ -1,5 +1,6 @@
 import type { ClientRedirect } from '../services/oauth/authorization-service.ts';
 import type { OAuthRequestError } from '../services/oauth/oauth-errors.ts';
+import { errorDescription } from './oauth-error-response.ts';
 
 /**
  * The redirect back to the client (RFC 6749 §4.1.2): the code or the error, the client's
@@ -16,7 +17,7 @@ export function redirectToClient(
     url.searchParams.set('code', result.code);
   } else {
     url.searchParams.set('error', result.error.code);
-    url.searchParams.set('error_description', result.error.description);
+    url.searchParams.set('error_description', errorDescription(result.error.description));
   }
   if (target.state !== undefined) url.searchParams.set('state', target.state);
   url.searchParams.set('iss', issuer);

@@ -14,6 +14,7 @@ import type {
   ClientRedirect,
 } from '../services/oauth/authorization-service.ts';
 import { OAuthRequestError } from '../services/oauth/oauth-errors.ts';
+import { isLoopbackRedirectUri } from '../services/oauth/redirect-uris.ts';
 import { toScopes } from '../services/oauth/resources.ts';
 import { authorizationQuery, readAuthorizationParams, refuseRepeated } from './authorization-params.ts';
 import { redirectToClient } from './authorization-response.ts';
@@ -53,10 +54,27 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
       return { ok: true, request, query: authorizationQuery(read.params) };
     } catch (error) {
       if (!(error instanceof OAuthRequestError)) throw error;
-      res.redirect(303, redirectToClient(target, deps.issuer, { error }));
+      const back = redirectToClient(target, deps.issuer, { error });
+      // RFC 9700 §4.11.2: registration is open, so a registered https redirect may be anyone's
+      // site, and a request made to fail at once would turn our URL into a link there. The
+      // error goes back only when the person chooses to follow it; a loopback redirect cannot
+      // lead to another site, and the program waiting there gets it at once.
+      if (isLoopbackRedirectUri(target.redirectUri)) {
+        res.redirect(303, back);
+      } else {
+        setPageHeaders(res);
+        res.status(400).send(authorizationErrorPage(error.description, back));
+      }
       return { ok: false };
     }
   };
+
+  /**
+   * What a consent form's token is bound to: the session that saw the page and the request
+   * it showed, rebuilt the same way from the page's query and from the form's fields.
+   */
+  const consentBinding = (req: Request, source: Record<string, unknown>) =>
+    `consent\n${req.webPrincipal?.tokenId ?? ''}\n${authorizationQuery(readAuthorizationParams(source).params)}`;
 
   const toSignIn = (res: Response, returnTo: string) =>
     res.redirect(303, `${SIGN_IN_PATH}?${new URLSearchParams({ return_to: returnTo })}`);
@@ -94,6 +112,7 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
         hiddenParams: [...new URLSearchParams(checked.query)],
         principal: req.webPrincipal,
         csrfToken: deps.csrf.token(req, res),
+        consentToken: deps.csrf.token(req, res, consentBinding(req, req.query)),
         resourceUrls: deps.resourceUrls,
         consentUrl,
       }),
@@ -111,7 +130,11 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
       );
   };
 
-  router.post(CONSENT_PATH, formBody, deps.csrf.check(refuseForm), deps.cookie.load, async (req, res) => {
+  const consentForm = deps.csrf.check(refuseForm, (req) =>
+    consentBinding(req, req.body as Record<string, unknown>),
+  );
+
+  router.post(CONSENT_PATH, formBody, deps.cookie.load, consentForm, async (req, res) => {
     const body = req.body as Record<string, unknown>;
     const checked = await check(body, res);
     if (!checked.ok) return;

@@ -7,8 +7,19 @@ import { RateLimitedError, UnavailableError } from '../services/errors.ts';
 import { OAuthRequestError } from '../services/oauth/oauth-errors.ts';
 
 export function sendOAuthError(res: Response, status: number, error: string, description: string): void {
-  res.status(status).json({ error, error_description: description });
+  res.status(status).json({ error, error_description: errorDescription(description) });
 }
+
+/**
+ * RFC 6749 §4.1.2.1 and §5.2 allow only printable ASCII, without the double quote and the
+ * backslash, in error_description; some descriptions quote what the client sent, which may
+ * hold anything.
+ */
+export const errorDescription = (text: string): string =>
+  text
+    .replace(/[^\x20-\x7E]/g, '?')
+    .replaceAll('"', "'")
+    .replaceAll('\\', '/');
 
 export function oauthErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
@@ -17,8 +28,12 @@ export function oauthErrorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (error instanceof OAuthRequestError) {
-      // Hosts expect 401 for invalid_client (RFC 6749 §5.2 allows it; several re-register on it).
-      return sendOAuthError(res, error.code === 'invalid_client' ? 401 : 400, error.code, error.description);
+      if (error.code !== 'invalid_client') return sendOAuthError(res, 400, error.code, error.description);
+      // Hosts expect 401 for invalid_client (RFC 6749 §5.2 allows it; several re-register on it),
+      // and a 401 names how to authenticate: Basic, the scheme §5.2 requires for clients that
+      // used the Authorization header (RFC 9110 §15.5.2 asks it of every 401).
+      res.setHeader('WWW-Authenticate', 'Basic realm="todos"');
+      return sendOAuthError(res, 401, error.code, error.description);
     }
     if (error instanceof RateLimitedError || error instanceof UnavailableError) {
       res.setHeader('Retry-After', String(error.retryAfterSeconds));

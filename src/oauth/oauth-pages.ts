@@ -1,6 +1,6 @@
 import { SIGN_OUT_PATH } from '../pages/account-pages.ts';
 import { hidden } from '../pages/form-fields.ts';
-import { html } from '../pages/html.ts';
+import { html, type SafeHtml } from '../pages/html.ts';
 import { layout } from '../pages/layout.ts';
 import type { Principal } from '../services/auth-service.ts';
 import type { AuthorizationRequest } from '../services/oauth/authorization-service.ts';
@@ -12,11 +12,21 @@ const SCOPE_WORDS: Record<string, string> = {
   'todos:write': 'Create, change and delete your todos',
 };
 
-/** The host a person can recognise the application by: its document's, its home page's, or its redirect's. */
-function applicationHost(request: AuthorizationRequest): string {
+/**
+ * Where the application is, from what we checked rather than what it says of itself: the
+ * host that served its metadata document (the CIMD draft asks for the client_id's host), or,
+ * for a registration, the host our answer goes to. A registration's client_uri is its own
+ * claim: "https://claude.ai" from anyone who registers. Hosts are punycode, so a look-alike
+ * domain shows as xn--.
+ */
+function applicationPlace(request: AuthorizationRequest): SafeHtml {
   const { client } = request;
-  const source = client.source === 'metadata_document' ? client.id : (client.uri ?? request.redirectUri);
-  return URL.parse(source)?.host ?? 'an unknown address';
+  const url = URL.parse(client.source === 'metadata_document' ? client.id : request.redirectUri);
+  if (!url) return html`We cannot tell where it is.`;
+  if (client.source === 'registration' && url.protocol === 'http:') {
+    return html`It is a program on this computer (it receives the answer at <strong>${url.host}</strong>).`;
+  }
+  return html`It is at <strong>${url.host}</strong>.`;
 }
 
 export interface ConsentPageState {
@@ -25,6 +35,8 @@ export interface ConsentPageState {
   hiddenParams: [string, string][];
   principal: Principal;
   csrfToken: string;
+  /** The consent form's token, good for this session and this request only. */
+  consentToken: string;
   resourceUrls: Record<string, string>;
   /** Where "use another account" returns to after signing out. */
   consentUrl: string;
@@ -32,8 +44,8 @@ export interface ConsentPageState {
 
 export function consentPage(state: ConsentPageState): string {
   const { request } = state;
-  const name = request.client.name ?? 'An application';
-  const host = applicationHost(request);
+  // <bdi>: whatever script the name is in, the sentence around it keeps its order.
+  const name = html`<bdi>${request.client.name ?? 'An application'}</bdi>`;
   const resources = request.resources.map((resource) =>
     resource === 'mcp'
       ? html`<li>through the MCP server at <strong>${state.resourceUrls.mcp}</strong></li>`
@@ -51,9 +63,9 @@ export function consentPage(state: ConsentPageState): string {
     html`<div class="signed-in"><span>Signed in as <strong>${state.principal.username}</strong></span>
 <form method="post" action="${SIGN_OUT_PATH}">${hidden('csrf_token', state.csrfToken)}${hidden('return_to', state.consentUrl)}<button class="link" type="submit">Use another account</button></form></div>
 <h1>Allow ${name} to use your todos?</h1>
-<div class="notice"><p><strong>Unverified application.</strong> ${name} describes itself; we have not checked it. It is at <strong>${host}</strong>. Allow it only if you started this from an application you trust.</p></div>
+<div class="notice"><p><strong>Unverified application.</strong> ${name} describes itself; we have not checked it. ${applicationPlace(request)} Allow it only if you started this from an application you trust.</p></div>
 <form method="post" action="${CONSENT_PATH}">
-${hidden('csrf_token', state.csrfToken)}
+${hidden('csrf_token', state.consentToken)}
 ${state.hiddenParams.map(([key, value]) => hidden(key, value))}
 <fieldset>
 <legend>It asks to</legend>
@@ -70,13 +82,22 @@ ${scopeItems}
   );
 }
 
-/** An authorization request we cannot answer to the client: no trusted redirect URI, so no redirect. */
-export function authorizationErrorPage(description: string): string {
+/**
+ * An authorization request we do not answer with a redirect: without a trusted redirect URI
+ * we send the person nowhere; with `back`, the error's redirect to the client, they may go.
+ */
+export function authorizationErrorPage(description: string, back?: string): string {
+  const host = back === undefined ? undefined : URL.parse(back)?.host;
   return layout(
     'This sign-in link does not work',
     html`<h1>This sign-in link does not work</h1>
 <p>The application that sent you here made a request we cannot accept, so we are not sending you anywhere.</p>
 <p class="alert" role="alert">${description}</p>
-<p>Go back to the application and try connecting again. If it keeps happening, tell the application's developer.</p>`,
+${
+  back === undefined
+    ? html`<p>Go back to the application and try connecting again. If it keeps happening, tell the application's developer.</p>`
+    : html`<p>The application asked to be told at <strong>${host}</strong>. Anyone can register an address with us: go there only if you started this from an application you trust.</p>
+<p><a href="${back}">Go back to ${host}</a></p>`
+}`,
   );
 }

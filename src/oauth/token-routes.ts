@@ -34,9 +34,7 @@ function readForm(req: Request): { get: (name: string) => string | undefined; re
  */
 function clientIdOf(req: Request, form: ReturnType<typeof readForm>): string {
   const basic = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(req.get('authorization') ?? '')?.[1];
-  const fromHeader = basic
-    ? decodeURIComponent(Buffer.from(basic, 'base64').toString('utf8').split(':', 1)[0] ?? '')
-    : undefined;
+  const fromHeader = basic === undefined ? undefined : basicUsername(basic);
   const fromBody = form.get('client_id');
   if (fromHeader !== undefined && fromBody !== undefined && fromHeader !== fromBody) {
     throw new OAuthRequestError(
@@ -47,6 +45,17 @@ function clientIdOf(req: Request, form: ReturnType<typeof readForm>): string {
   const clientId = fromBody ?? fromHeader;
   if (!clientId) throw new OAuthRequestError('invalid_request', 'client_id is required.');
   return clientId;
+}
+
+/** The client id of Basic credentials, form-encoded as RFC 6749 §2.3.1 asks. */
+function basicUsername(credentials: string): string {
+  const encoded = Buffer.from(credentials, 'base64').toString('utf8').split(':', 1)[0] ?? '';
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    // A client that fails to authenticate by the Authorization header is invalid_client (§5.2).
+    throw new OAuthRequestError('invalid_client', 'The Basic credentials are not form-encoded.');
+  }
 }
 
 const required = (form: ReturnType<typeof readForm>, name: string): string => {

@@ -44,17 +44,17 @@ describe('the sign-in and consent pages in Chromium', { timeout: BROWSER_TEST_TI
   }
 
   /** A fresh page signed in as Alice, on the consent page of a new client. */
-  async function onConsentPage(): Promise<Page> {
+  async function onConsentPage(clientName?: string): Promise<Page> {
     const tab = await freshPage();
-    await tab.goto(await startAuthorization());
+    await tab.goto(await startAuthorization(clientName));
     await signInOnPage(tab, alice.username);
     await tab.waitForURL(/\/oauth\/consent/);
     return tab;
   }
 
-  async function startAuthorization(): Promise<string> {
+  async function startAuthorization(clientName = 'Page test host'): Promise<string> {
     const { clientId } = await registerClient(ctx.base, {
-      client_name: 'Page test host',
+      client_name: clientName,
       redirect_uris: [callback.url],
     });
     return authorizeUrl(ctx.base, {
@@ -115,8 +115,8 @@ describe('the sign-in and consent pages in Chromium', { timeout: BROWSER_TEST_TI
     expect(params.get('code')).toBeNull();
   });
 
-  it('fits a phone-sized screen without sideways scrolling', async () => {
-    const tab = await onConsentPage();
+  it('fits a phone-sized screen without sideways scrolling, even for the longest name a client may give', async () => {
+    const tab = await onConsentPage('W'.repeat(200));
     await tab.setViewportSize({ width: 360, height: 640 });
     const widths = await tab.evaluate(() => {
       const { document, innerWidth } = globalThis as unknown as {

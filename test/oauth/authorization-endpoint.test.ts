@@ -82,6 +82,21 @@ describe('the authorization endpoint', () => {
     );
   });
 
+  it('never bounces a visitor to a registered https redirect on a bad request: a page with a link, not a redirect (RFC 9700 §4.11.2)', async () => {
+    // Anyone can register https://evil.example and send people a link to our authorization
+    // endpoint with a request that fails at once: our URL must not forward them there.
+    const redirectUri = 'https://evil.example/callback';
+    const { clientId: phisher } = await registerClient(ctx.base, { redirect_uris: [redirectUri] });
+    const res = await ask({ clientId: phisher, redirectUri, challenge: undefined, method: undefined });
+    const page = await errorPage(res);
+    const href = /<a href="([^"]+)">/.exec(page)?.[1]?.replaceAll('&amp;', '&') ?? '';
+    const back = new URL(href);
+    expect(`${back.origin}${back.pathname}`).toBe(redirectUri);
+    expect(back.searchParams.get('error')).toBe('invalid_request');
+    expect(back.searchParams.get('state')).toBe('state-123');
+    expect(back.searchParams.get('iss')).toBe(ctx.base);
+  });
+
   it('shows an error page, and redirects nowhere, for a redirect URI the client did not register', async () => {
     const page = await errorPage(await ask({ redirectUri: 'https://evil.example/callback' }));
     expect(page).toContain('not one the application registered');
@@ -160,18 +175,25 @@ describe('the authorization endpoint', () => {
   });
 
   it('skips the consent page when the person already allowed this client these scopes', async () => {
-    const { clientId: remembered } = await registerClient(ctx.base);
-    const first = await authorizeAsPerson(
-      authorizeUrl(ctx.base, { clientId: remembered, challenge, method: 'S256' }),
-      alice,
-    );
-    const again = await first.browser.request(
-      authorizeUrl(ctx.base, { clientId: remembered, challenge, method: 'S256' }),
-    );
+    const redirectUri = 'https://host.example/callback';
+    const { clientId: remembered } = await registerClient(ctx.base, { redirect_uris: [redirectUri] });
+    const url = authorizeUrl(ctx.base, { clientId: remembered, redirectUri, challenge, method: 'S256' });
+    const first = await authorizeAsPerson(url, alice);
+    const again = await first.browser.request(url);
     expect(again.status).toBe(303);
     const location = new URL(again.headers.get('location') ?? '');
-    expect(location.origin).toBe(new URL(CALLBACK).origin);
+    expect(location.origin).toBe('https://host.example');
     expect(location.searchParams.get('code')).toBeTruthy();
+  });
+
+  it('asks again every time when the answer goes to a loopback address, which proves nothing about who asks (RFC 8252 §8.6)', async () => {
+    const { clientId: native } = await registerClient(ctx.base);
+    const url = authorizeUrl(ctx.base, { clientId: native, challenge, method: 'S256' });
+    const first = await authorizeAsPerson(url, alice);
+    expect(first.location.searchParams.get('code')).toBeTruthy();
+    const again = await first.browser.request(url);
+    expect(again.status).toBe(303);
+    expect(new URL(again.headers.get('location') ?? '', ctx.base).pathname).toBe('/oauth/consent');
   });
 
   it('issues tokens for /api when the client names that resource, accepted there and not on /mcp', async () => {

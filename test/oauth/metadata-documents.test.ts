@@ -8,7 +8,14 @@ import {
   startDocumentServer,
   type TestCertificate,
 } from './document-server.ts';
-import { authorizeAsPerson, authorizeUrl, CALLBACK, grantTokens, pkce } from './oauth-helpers.ts';
+import {
+  authorizeAsPerson,
+  authorizeUrl,
+  CALLBACK,
+  grantTokens,
+  pkce,
+  tokenRequest,
+} from './oauth-helpers.ts';
 
 const documentFor =
   (extra: Record<string, unknown> = {}) =>
@@ -146,5 +153,45 @@ describe('client ID metadata documents', () => {
       alice,
     );
     expect(location.searchParams.get('code')).toBeTruthy();
+  });
+});
+
+describe('a metadata-document client whose document host stops answering', () => {
+  let certificate: TestCertificate;
+  let documents: DocumentServer;
+  let ctx: TestContext & { base: string };
+  let alice: TestUser;
+  let clock = Date.now();
+
+  beforeAll(async () => {
+    certificate = makeCertificate();
+    documents = await startDocumentServer(certificate);
+    ctx = await createListeningContext({
+      clientMetadata: { allowLoopback: true, extraCa: certificate.cert, timeoutMs: 1000 },
+      now: () => clock,
+    });
+    alice = await ctx.signUp();
+  });
+  afterAll(async () => {
+    await ctx.close();
+    await documents.close();
+  });
+
+  const refresh = (clientId: string, refreshToken: string) =>
+    tokenRequest(ctx.base, { grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshToken });
+
+  it('keeps refreshing on the last valid document while its host is down, never invalid_client for an outage', async () => {
+    const clientId = documents.publish('/flaky.json', documentFor());
+    const granted = await grantTokens(ctx.base, alice, { clientId });
+    clock += 16 * 60_000; // past the 15 minutes a document is cached
+    documents.handle('/flaky.json', (_req, res) => res.writeHead(503).end());
+    const during = await refresh(clientId, granted.refreshToken);
+    expect(during.status).toBe(200);
+    expect(documents.hits('/flaky.json')).toBeGreaterThan(1);
+    // A document that answers but no longer names itself is a verdict, not an outage.
+    documents.publish('/flaky.json', () => documentFor()('https://elsewhere.example/client.json'));
+    const after = await refresh(clientId, String(during.body.refresh_token));
+    expect(after.status).toBe(401);
+    expect(after.body.error).toBe('invalid_client');
   });
 });

@@ -94,6 +94,11 @@ export class Browser {
     return res;
   }
 
+  /** Drops a cookie, as a browser does with a session cookie when it restarts. */
+  forget(name: string): void {
+    this.#cookies.delete(name);
+  }
+
   /** Submits the page's form at `action` with its hidden fields and `fields`. */
   async submit(pageUrl: string, page: string, action: string, fields: Record<string, string | string[]>) {
     const form = new URLSearchParams();

@@ -53,6 +53,10 @@ describe('refresh tokens and revocation', () => {
     const granted = await grantTokens(ctx.base, alice, { scope: 'todos:read' });
     const wider = await refresh(granted.clientId, granted.refreshToken, { scope: 'todos:read todos:write' });
     expect(wider.body.error).toBe('invalid_scope');
+    // RFC 6749 §5.2: printable ASCII without '"' and '\', whatever the client sent.
+    const odd = await refresh(granted.clientId, granted.refreshToken, { scope: 'todos:read "tödös\\"' });
+    expect(odd.body.error).toBe('invalid_scope');
+    expect(odd.body.error_description).toMatch(/^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/);
     // The refused request did not spend the token.
     const same = await refresh(granted.clientId, granted.refreshToken, { scope: 'todos:read' });
     expect(same.status).toBe(200);

@@ -58,6 +58,12 @@ describe('dynamic client registration', () => {
     ],
     ['response types without code', { response_types: ['token'] }, 'invalid_client_metadata'],
     ['a name with a control character', { client_name: 'bad\u0007name' }, 'invalid_client_metadata'],
+    [
+      'a name with a bidi override (it would reorder the consent page around it)',
+      { client_name: 'Evil\u202Eedualc' },
+      'invalid_client_metadata',
+    ],
+    ['a name with nothing visible', { client_name: '\u200B\u2060' }, 'invalid_client_metadata'],
   ])('refuses %s with %s', async (_name, metadata, error) => {
     const { status, body } = await registerClient(ctx.base, metadata);
     expect(status).toBe(400);

@@ -132,10 +132,25 @@ describe('the token endpoint with authorization codes', () => {
     expect(res.body.error).toBe('invalid_target');
   });
 
-  it('answers an unknown client with 401 invalid_client', async () => {
+  it('answers an unknown client with 401 invalid_client and a Basic challenge (RFC 6749 §5.2)', async () => {
     const res = await exchange({ client_id: 'nobody', code: 'x', code_verifier: pkce().verifier });
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('invalid_client');
+    expect(res.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+  });
+
+  it('answers Basic credentials that are not form-encoded with 401 invalid_client, never a 500', async () => {
+    const res = await fetch(`${ctx.base}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from('%E0%A4%A:secret').toString('base64')}`,
+      },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'x' }),
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+    expect(((await res.json()) as { error: string }).error).toBe('invalid_client');
   });
 
   it('answers unknown grant types, JSON bodies and repeated parameters with RFC 6749 errors, never problem+json', async () => {

@@ -112,8 +112,37 @@ describe('the sign-in, sign-up and consent pages', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
         body: new URLSearchParams(body),
       });
-    return { fields, post };
+    return { fields, post, browser };
   }
+
+  it('names a registered application by the host its answer goes to, not by the home page it claims', async () => {
+    const { clientId } = await registerClient(ctx.base, {
+      client_name: 'Claude',
+      client_uri: 'https://claude.ai',
+      redirect_uris: ['https://evil.example/callback'],
+    });
+    const { browser } = await authorizeAsPerson(
+      authorizeUrl(ctx.base, {
+        clientId: (await registerClient(ctx.base)).clientId,
+        challenge: pkce().challenge,
+        method: 'S256',
+      }),
+      alice,
+    );
+    const start = authorizeUrl(ctx.base, {
+      clientId,
+      redirectUri: 'https://evil.example/callback',
+      challenge: pkce().challenge,
+      method: 'S256',
+    });
+    const consentUrl = new URL((await browser.request(start)).headers.get('location') ?? '', ctx.base).href;
+    const page = await (await browser.request(consentUrl)).text();
+    expect(page).toContain('Unverified application.');
+    expect(page).toContain('It is at <strong>evil.example</strong>');
+    expect(page).not.toContain('claude.ai');
+    // Whatever the name holds, it cannot reorder the sentence around it.
+    expect(page).toContain('<h1>Allow <bdi>Claude</bdi> to use your todos?</h1>');
+  });
 
   it('refuses a forged consent POST without the CSRF token: 403, and no code for the client', async () => {
     const { fields, post } = await onConsentPage();
@@ -131,6 +160,61 @@ describe('the sign-in, sign-up and consent pages', () => {
     const res = await post([...fields, ['decision', 'allow']], { origin: 'https://evil.example' });
     expect(res.status).toBe(403);
     expect(res.headers.get('location')).toBeNull();
+  });
+
+  it('refuses a consent POST once the browser is signed in as someone else than the page showed', async () => {
+    const { fields, post, browser } = await onConsentPage();
+    const signIn = `${ctx.base}/oauth/sign-in`;
+    const signedIn = await (await browser.request(signIn)).text();
+    await browser.submit(signIn, signedIn, '/oauth/sign-out', {});
+    const bob = await ctx.signUp();
+    const page = await (await browser.request(signIn)).text();
+    await browser.submit(signIn, page, '/oauth/sign-in', { username: bob.username, password: PASSWORD });
+    const res = await post([...fields, ['decision', 'allow'], ['granted', 'todos:read']]);
+    expect(res.status).toBe(403);
+    expect(res.headers.get('location')).toBeNull();
+  });
+
+  it("refuses a consent POST for another request than the page showed (the form's token is bound to it)", async () => {
+    const { fields, post } = await onConsentPage();
+    const other = (await registerClient(ctx.base)).clientId;
+    const swapped = fields.map(([name, value]): [string, string] => [
+      name,
+      name === 'client_id' ? other : value,
+    ]);
+    const res = await post([...swapped, ['decision', 'allow'], ['granted', 'todos:read']]);
+    expect(res.status).toBe(403);
+    expect(res.headers.get('location')).toBeNull();
+  });
+
+  it('shows a working consent page to a browser that kept its session but lost its CSRF cookie', async () => {
+    const { browser } = await authorizeAsPerson(
+      authorizeUrl(ctx.base, {
+        clientId: (await registerClient(ctx.base)).clientId,
+        challenge: pkce().challenge,
+        method: 'S256',
+      }),
+      alice,
+    );
+    // The CSRF cookie lives as long as the browser runs; the session cookie has a Max-Age.
+    browser.forget('todos_csrf');
+    const start = authorizeUrl(ctx.base, {
+      clientId: (await registerClient(ctx.base)).clientId,
+      challenge: pkce().challenge,
+      method: 'S256',
+    });
+    const consentUrl = new URL((await browser.request(start)).headers.get('location') ?? '', ctx.base).href;
+    const shown = await browser.request(consentUrl);
+    // One secret for the page: its consent form and its sign-out form both hold.
+    expect(shown.headers.getSetCookie().filter((line) => line.startsWith('todos_csrf='))).toHaveLength(1);
+    const page = await shown.text();
+    const allowed = await browser.submit(consentUrl, page, '/oauth/consent', {
+      decision: 'allow',
+      granted: 'todos:read',
+    });
+    expect(new URL(allowed.headers.get('location') ?? '').searchParams.get('code')).toBeTruthy();
+    const signedOut = await browser.submit(consentUrl, page, '/oauth/sign-out', {});
+    expect(signedOut.status).toBe(303);
   });
 
   it('shows a wrong password beside the password field, the same for an unknown user', async () => {
@@ -184,6 +268,9 @@ describe('the sign-in, sign-up and consent pages', () => {
     ['a protocol-relative URL', '//evil.example/'],
     ['a backslash trick', '/\\evil.example/'],
     ['a javascript: URL', 'javascript:alert(1)'],
+    ['a dot segment before a second slash', '/.//evil.example/'],
+    ['an encoded dot-dot segment before a second slash', '/%2e%2e//evil.example/'],
+    ['a dot segment after a path', '/oauth/..//evil.example/'],
   ])('never sends a person to %s after signing in', async (_name, returnTo) => {
     const { browser, url, page } = await onSignInPage(returnTo);
     const res = await browser.submit(url, page, '/oauth/sign-in', {
@@ -192,5 +279,10 @@ describe('the sign-in, sign-up and consent pages', () => {
     });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/oauth/sign-in');
+    // Signed in now, the sign-in page forwards at once: it must not forward there either.
+    const again = await browser.request(
+      `${ctx.base}/oauth/sign-in?return_to=${encodeURIComponent(returnTo)}`,
+    );
+    expect(again.headers.get('location')).toBeNull();
   });
 });

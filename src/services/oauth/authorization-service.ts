@@ -10,7 +10,7 @@ import { hashSecret, newSecret, S256_CHALLENGE } from '../secrets.ts';
 import type { TokenCodec } from '../token-codec.ts';
 import type { OAuthClientService } from './client-service.ts';
 import { OAuthRequestError } from './oauth-errors.ts';
-import { redirectUriMatches } from './redirect-uris.ts';
+import { isLoopbackRedirectUri, redirectUriMatches } from './redirect-uris.ts';
 import { parseResources, parseScopes } from './resources.ts';
 
 /** The parameters of an authorization request, as strings, from the query or the consent form. */
@@ -103,8 +103,15 @@ export class AuthorizationService {
     };
   }
 
-  /** True when the person already allowed this client at least these scopes for these resources. */
+  /**
+   * True when the person already allowed this client at least these scopes for these
+   * resources, and the request can only be the client's. RFC 8252 §8.6: a loopback redirect
+   * proves nothing about who asks (any program on the machine can listen on a port and name a
+   * public client id, a well-known metadata document's above all), so such a request is shown
+   * to the person every time; an https redirect the client registered is the proof §8.6 accepts.
+   */
   async isRemembered(userId: string, request: AuthorizationRequest): Promise<boolean> {
+    if (isLoopbackRedirectUri(request.redirectUri)) return false;
     const consent = await this.#deps.consents.find(userId, request.client.id);
     return (
       consent !== undefined &&

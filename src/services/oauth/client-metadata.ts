@@ -5,10 +5,17 @@ import { text } from '../text.ts';
 import { OAuthRequestError } from './oauth-errors.ts';
 import { isAcceptableRedirectUri } from './redirect-uris.ts';
 
+// Bidi embeddings, overrides, isolates and marks. In a name shown inside a sentence, one of
+// them reorders the text after it: "Evil\u202Eedualc" reads as "Evilclaude", and the host
+// the consent page names next could be made to read backwards.
+const BIDI_CONTROL = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
 /** Fields we read; every other field a client sends is ignored (RFC 7591 §2). */
 export const clientMetadataSchema = z.object({
   redirect_uris: z.array(z.string().max(2000)).min(1).max(10),
-  client_name: text({ min: 1, max: 200, multiline: false, trim: true }).optional(),
+  client_name: text({ min: 1, max: 200, multiline: false, trim: true, visible: true })
+    .refine((value) => !BIDI_CONTROL.test(value), 'must not contain bidirectional control characters')
+    .optional(),
   client_uri: z.string().max(2000).optional(),
   grant_types: z.array(z.string().max(100)).max(10).optional(),
   response_types: z.array(z.string().max(100)).max(10).optional(),

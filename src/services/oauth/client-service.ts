@@ -58,8 +58,15 @@ export class OAuthClientService {
     return { ...client, applicationType: metadata.applicationType };
   }
 
-  /** The client named by `clientId`, fetching its metadata document when that is what it names. */
-  async resolve(clientId: string): Promise<OAuthClient> {
+  /**
+   * The client named by `clientId`, fetching its metadata document when that is what it
+   * names. `staleIfUnreachable` (the token and revocation endpoints): when the document
+   * cannot be fetched at all, the last valid one stands, so that a client holding a grant
+   * does not lose it to invalid_client (on which hosts discard their credentials) whenever
+   * its document's host has an outage; a document that answers but is invalid still ends it.
+   * An authorization request is aborted instead, as the CIMD draft asks.
+   */
+  async resolve(clientId: string, options: { staleIfUnreachable?: boolean } = {}): Promise<OAuthClient> {
     const now = new Date(this.#now()).toISOString();
     const stored = await this.#deps.clients.find(clientId);
     if (stored && (stored.expiresAt === null || stored.expiresAt > now)) return stored;
@@ -74,7 +81,13 @@ export class OAuthClientService {
       pending = this.#fetchDocument(clientId).finally(() => this.#fetching.delete(clientId));
       this.#fetching.set(clientId, pending);
     }
-    return pending;
+    try {
+      return await pending;
+    } catch (error) {
+      if (!(error instanceof ClientMetadataFetchError)) throw error;
+      if (options.staleIfUnreachable && stored?.source === 'metadata_document') return stored;
+      throw new OAuthRequestError('invalid_client', `The client's metadata document ${error.message}.`);
+    }
   }
 
   /** A registration used for a grant stays. */
@@ -84,13 +97,7 @@ export class OAuthClientService {
   }
 
   async #fetchDocument(url: string): Promise<OAuthClient> {
-    let document: unknown;
-    try {
-      document = await this.#deps.documents.fetch(url);
-    } catch (error) {
-      if (!(error instanceof ClientMetadataFetchError)) throw error;
-      throw new OAuthRequestError('invalid_client', `The client's metadata document ${error.message}.`);
-    }
+    const document = await this.#deps.documents.fetch(url);
     const claimed = (document as { client_id?: unknown } | null)?.client_id;
     if (claimed !== url) {
       throw new OAuthRequestError(

@@ -34,3 +34,9 @@ export function redirectUriMatches(registered: readonly string[], requested: str
     );
   });
 }
+
+/** An http redirect to this machine: any program on it may be listening there. */
+export function isLoopbackRedirectUri(value: string): boolean {
+  const url = URL.parse(value);
+  return url?.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+}
