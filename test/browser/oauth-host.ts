@@ -31,7 +31,9 @@ export class CallbackServer {
       if (url.pathname === '/callback') {
         res
           .writeHead(200, { 'content-type': 'text/html' })
-          .end('<!doctype html><title>Done</title><p>You can close this window.</p>');
+          .end(
+            '<!doctype html><link rel="icon" href="data:,"><title>Done</title><p>You can close this window.</p>',
+          );
         for (const resolve of callback.#waiting.splice(0)) resolve(url.searchParams);
         return;
       }
@@ -152,6 +154,9 @@ export class BrowserOAuthProvider implements OAuthClientProvider {
         ).unref();
       });
       this.lastCallback = await Promise.race([landed, stuck]);
+      // Closing a page whose navigation to the callback has only just committed hung Chromium's
+      // close for a minute now and then (seen about one run in five): let it finish loading first.
+      await page.waitForLoadState('load');
     } finally {
       await page.close();
     }
