@@ -1,6 +1,7 @@
-// The composition root and the only entry point: reads the environment once, opens the
-// database, wires repositories → services → app, listens, and shuts down cleanly.
-// Run it as `node src/main.ts` under a process manager: `npm start` does not forward SIGTERM.
+// The composition root: reads the environment once, opens the database, wires repositories →
+// services → app, listens, and shuts down cleanly. It is reached through src/start.js, which
+// checks the Node.js version first. Run `node src/start.js` under a process manager: `npm start`
+// does not forward SIGTERM.
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';

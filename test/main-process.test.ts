@@ -1,4 +1,4 @@
-// Starts the real entry point as `node src/main.ts` would run in production: its own process,
+// Starts the real entry point as `node src/start.js` would run in production: its own process,
 // no configuration but a port, a fresh working directory. Proves the defaults work, that
 // SIGTERM stops it cleanly, and that data and the generated JWT secret survive a restart.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -33,7 +33,7 @@ function expectCleanOutput(started: Started): void {
   );
 }
 
-describe('node src/main.ts', () => {
+describe('node src/start.js', () => {
   let directory: string;
   let running: Started[] = [];
 
