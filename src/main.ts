@@ -3,6 +3,7 @@
 // checks the Node.js version first. Run `node src/start.js` under a process manager: `npm start`
 // does not forward SIGTERM.
 import { once } from 'node:events';
+import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import packageJson from '../package.json' with { type: 'json' };
@@ -40,6 +41,29 @@ function openDatabaseOrExit(config: Config): Db {
   } catch (error) {
     if (!(error instanceof DatabaseUnusableError)) throw error;
     process.stderr.write(`DATABASE_PATH ${config.databasePath} cannot be used: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+// What a newcomer can do about the listen errors they meet, one line each; anything else keeps its stack.
+const LISTEN_ERRORS: Record<string, (config: Config) => string> = {
+  EADDRINUSE: ({ host, port }) =>
+    `${host}:${port} is already in use: stop the process that holds it, or set PORT to another port.`,
+  EACCES: ({ host, port }) =>
+    `${host}:${port} may not be used by this user (ports below 1024 need privileges): set PORT to another port.`,
+  EADDRNOTAVAIL: ({ host }) =>
+    `HOST ${host} is not an address of this machine: set HOST to 127.0.0.1, or 0.0.0.0 for every address.`,
+};
+
+/** Listens, or says in one line why the address cannot be used and exits 1. */
+async function listenOrExit(server: Server, config: Config): Promise<void> {
+  server.listen(config.port, config.host);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    const explain = LISTEN_ERRORS[(error as NodeJS.ErrnoException).code ?? ''];
+    if (explain === undefined) throw error;
+    process.stderr.write(`${explain(config)}\n`);
     process.exit(1);
   }
 }
@@ -91,8 +115,8 @@ async function main(): Promise<void> {
     mcp,
   });
 
-  const server = createHttpServer(app).listen(config.port, config.host);
-  await once(server, 'listening');
+  const server = createHttpServer(app);
+  await listenOrExit(server, config);
   logger.info(
     { url: config.publicUrl, host: config.host, port: config.port, serve: config.serve },
     'todos is listening',
