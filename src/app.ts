@@ -12,6 +12,7 @@ import { methodNotAllowedHandler, notFoundHandler, problemHandler } from './http
 import { requestLog } from './http/request-log.ts';
 import { checkRequestTarget } from './http/request-target.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { signposts } from './http/signposts.ts';
 import type { McpEndpoint } from './mcp/mcp-router.ts';
 import type { HealthProbe } from './repositories/types.ts';
 import type { AgentTokenService } from './services/agent-token-service.ts';
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps): Express {
       }),
     );
   if (deps.mcp) app.use(deps.mcp.router);
+  app.use(signposts({ publicUrl: deps.publicUrl, api: deps.api ?? true, mcp: deps.mcp !== undefined }));
 
   app.use(methodNotAllowedHandler);
   app.use(notFoundHandler);
