@@ -58,6 +58,7 @@ const PARSER: Record<number, { slug: string; title: string; detail: string }> = 
 };
 
 export function sendProblem(res: Response, problem: Problem): void {
+  res.locals.problem = problem.type;
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
 

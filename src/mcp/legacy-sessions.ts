@@ -129,7 +129,8 @@ export class LegacySessions {
       sendRpcError(res, 503, -32000, 'The server is shutting down');
       return;
     }
-    if (!stream) session.active++;
+    if (stream) res.locals.stream = true;
+    else session.active++;
     // The GET stream is a connection of its own: shutdown ends it before the session.
     const forget = stream
       ? this.#options.connections.add({

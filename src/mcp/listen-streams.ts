@@ -87,6 +87,7 @@ export class ListenStreams {
       this.#nodeOptions,
     );
     this.#count(userId, +1);
+    res.locals.stream = true;
     const remove = this.#connections.add({
       userId,
       token: caller.token,
