@@ -13,7 +13,7 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import type { Lifecycle } from './http/health.ts';
 import { createHttpServer } from './http/http-server.ts';
 import { LiveConnections } from './http/live-connections.ts';
-import { createLogger } from './logger.ts';
+import { chooseLogFormat, createLogger } from './logger.ts';
 import { mcpEndpoint } from './mcp/mcp-router.ts';
 import { DatabaseUnusableError, type Db, openDatabase } from './repositories/database.ts';
 import { loadOrCreateSecret } from './secret-file.ts';
@@ -70,7 +70,9 @@ async function listenOrExit(server: Server, config: Config): Promise<void> {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, {
+    format: chooseLogFormat(config.logFormat, config.env, process.stdout.isTTY === true),
+  });
   const jwtSecret = config.jwtSecret ?? loadOrCreateSecret(join(dirname(config.databasePath), 'jwt-secret'));
   const db = openDatabaseOrExit(config);
   const services = createServices(db, { ...config, jwtSecret });

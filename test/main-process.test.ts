@@ -116,4 +116,15 @@ describe('node src/start.js', () => {
       holder.close();
     }
   });
+  it('writes one readable line per request with LOG_FORMAT=pretty', async () => {
+    const service = startService({ cwd: directory, port: await freePort(), env: { LOG_FORMAT: 'pretty' } });
+    running.push(service);
+    await waitForHealth(service);
+    expect(await stop(service)).toEqual({ code: 0, signal: null });
+    const lines = service.stdout().trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO {2}todos is listening url=http:\/\/localhost:\d+ /);
+    expect(lines).toContainEqual(expect.stringMatching(/ INFO {2}GET \/health 200 \d+\.\dms reqId=/));
+    expect(lines.at(-1)).toMatch(/ INFO {2}stopped$/);
+    expect(service.stdout()).not.toContain('{"level"');
+  });
 });
