@@ -22,15 +22,17 @@ describe('request log lines', () => {
   afterEach(() => ctx.close());
 
   const requestLines = (): Line[] => ctx.logs().filter((line) => 'status' in line && 'method' in line);
-  /** The line of the request sent with this X-Request-Id, once it is written (streams close asynchronously). */
-  async function lineOf(reqId: string): Promise<Line> {
+  /** The first request line that matches, once it is written (streams close asynchronously). */
+  async function lineWhere(matches: (line: Line) => boolean): Promise<Line> {
     for (let attempt = 0; attempt < 100; attempt++) {
-      const line = requestLines().find((candidate) => candidate.reqId === reqId);
+      const line = requestLines().find(matches);
       if (line) return line;
       await sleep(20);
     }
-    throw new Error(`no log line for ${reqId}`);
+    throw new Error('no such log line was written');
   }
+  /** The line of the request sent with this X-Request-Id. */
+  const lineOf = (reqId: string) => lineWhere((line) => line.reqId === reqId);
 
   it('reads like the request: method, path, status and time', async () => {
     await request(ctx.app).get('/api/todos').set(bearer(alice)).set('X-Request-Id', 'list-1').expect(200);
@@ -112,12 +114,8 @@ describe('request log lines', () => {
     const subscription = await mcp.client.listen({ toolsListChanged: true });
     await subscription.close();
     await mcp.client.close();
-    let line: Line | undefined;
-    for (let attempt = 0; attempt < 100 && !line; attempt++) {
-      line = requestLines().find((candidate) => candidate.rpc === 'subscriptions/listen');
-      if (!line) await sleep(20);
-    }
+    const line = await lineWhere((candidate) => candidate.rpc === 'subscriptions/listen');
     expect(line).toMatchObject({ level: 30, status: 200, stream: true });
-    expect(line?.aborted).toBeUndefined();
+    expect(line.aborted).toBeUndefined();
   });
 });
