@@ -62,12 +62,12 @@ describe('request log lines', () => {
     const base = await ctx.listen();
     const caller = await rawCaller(base, 'modern', alice.token);
     const traced = (id: string) => ({ headers: { 'X-Request-Id': id } });
-    const created = await caller.call(
+    await caller.call(
       'tools/call',
       { name: 'create_todo', arguments: { title: 'secret plans' } },
       traced('tool-1'),
     );
-    const { id } = created.message?.result?.structuredContent as { id: string };
+    const { id } = await ctx.services.todos.create(alice.id, { title: 'read as a resource' });
     await caller.call('resources/read', { uri: `todo://${id}` }, traced('resource-1'));
     await caller.call('prompts/get', { name: 'plan_my_day', arguments: {} }, traced('prompt-1'));
     await caller.call('tools/list', {}, { ...traced('refused-1'), token: 'not-a-token' });
