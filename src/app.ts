@@ -15,6 +15,7 @@ import { methodNotAllowedHandler, notFoundHandler, problemHandler } from './http
 import { requestLog } from './http/request-log.ts';
 import { checkRequestTarget } from './http/request-target.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { signposts } from './http/signposts.ts';
 import type { McpEndpoint } from './mcp/mcp-router.ts';
 import { oauthRouter } from './oauth/oauth-router.ts';
 import { PUBLIC_CORS_PATHS, publicCors } from './oauth/public-cors.ts';
@@ -101,6 +102,7 @@ export function createApp(deps: AppDeps): Express {
     );
   }
   if (deps.mcp) app.use(deps.mcp.router);
+  app.use(signposts({ publicUrl: deps.publicUrl, api: deps.api ?? true, mcp: deps.mcp !== undefined }));
 
   app.use(methodNotAllowedHandler);
   app.use(notFoundHandler);

@@ -70,6 +70,7 @@ const schema = z.object({
     )
     .pipe(z.array(origin)),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   TRUST_PROXY: z
     .string()
     .regex(
@@ -115,6 +116,8 @@ export interface Config {
   tokenTtlSeconds: number;
   corsOrigins: string[];
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Undefined: main.ts picks pretty in development on a terminal, JSON otherwise (logger.ts). */
+  logFormat: 'pretty' | 'json' | undefined;
   /**
    * Which proxies in front of us to believe about the client address (Express's `trust proxy`).
    * Unset: the socket address, so behind a proxy every client would share one login throttle.
@@ -182,6 +185,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tokenTtlSeconds: values.TOKEN_TTL,
     corsOrigins: values.CORS_ORIGINS,
     logLevel: values.LOG_LEVEL,
+    logFormat: values.LOG_FORMAT,
     trustProxy:
       values.TRUST_PROXY === undefined || !/^\d+$/.test(values.TRUST_PROXY)
         ? values.TRUST_PROXY

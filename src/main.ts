@@ -1,8 +1,10 @@
-// The composition root and the only entry point: reads the environment once, opens the
-// database, wires repositories → services → app, listens, and shuts down cleanly.
-// Run it as `node src/main.ts` under a process manager: `npm start` does not forward SIGTERM.
+// The composition root: reads the environment once, opens the database, wires repositories →
+// services → app, listens, and shuts down cleanly. It is reached through src/start.js, which
+// checks the Node.js version first. Run `node src/start.js` under a process manager: `npm start`
+// does not forward SIGTERM.
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import packageJson from '../package.json' with { type: 'json' };
@@ -12,7 +14,7 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import type { Lifecycle } from './http/health.ts';
 import { createHttpServer } from './http/http-server.ts';
 import { LiveConnections } from './http/live-connections.ts';
-import { createLogger } from './logger.ts';
+import { chooseLogFormat, createLogger } from './logger.ts';
 import { mcpEndpoint } from './mcp/mcp-router.ts';
 import { DatabaseUnusableError, type Db, openDatabase } from './repositories/database.ts';
 import { loadOrCreateSecret } from './secret-file.ts';
@@ -46,9 +48,34 @@ function openDatabaseOrExit(config: Config): Db {
   }
 }
 
+// What a newcomer can do about the listen errors they meet, one line each; anything else keeps its stack.
+const LISTEN_ERRORS: Record<string, (config: Config) => string> = {
+  EADDRINUSE: ({ host, port }) =>
+    `${host}:${port} is already in use: stop the process that holds it, or set PORT to another port.`,
+  EACCES: ({ host, port }) =>
+    `${host}:${port} may not be used by this user (ports below 1024 need privileges): set PORT to another port.`,
+  EADDRNOTAVAIL: ({ host }) =>
+    `HOST ${host} is not an address of this machine: set HOST to 127.0.0.1, or 0.0.0.0 for every address.`,
+};
+
+/** Listens, or says in one line why the address cannot be used and exits 1. */
+async function listenOrExit(server: Server, config: Config): Promise<void> {
+  server.listen(config.port, config.host);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    const explain = LISTEN_ERRORS[(error as NodeJS.ErrnoException).code ?? ''];
+    if (explain === undefined) throw error;
+    process.stderr.write(`${explain(config)}\n`);
+    process.exit(1);
+  }
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, {
+    format: chooseLogFormat(config.logFormat, config.env, process.stdout.isTTY === true),
+  });
   const jwtSecret = config.jwtSecret ?? loadOrCreateSecret(join(dirname(config.databasePath), 'jwt-secret'));
   const db = openDatabaseOrExit(config);
   const { allowLoopback, extraCaPath } = config.oauthMetadataDocuments;
@@ -111,8 +138,8 @@ async function main(): Promise<void> {
     mcp,
   });
 
-  const server = createHttpServer(app).listen(config.port, config.host);
-  await once(server, 'listening');
+  const server = createHttpServer(app);
+  await listenOrExit(server, config);
   logger.info(
     { url: config.publicUrl, host: config.host, port: config.port, serve: config.serve },
     'todos is listening',
@@ -122,12 +149,13 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: draining requests');
     lifecycle.draining = true;
-    // Streams never finish on their own, and one still open would hold the drain to its deadline.
-    connections.closeStreams();
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Logged once the listener is closed: whoever reads it may rely on new connections failing.
+    logger.info({ signal }, 'shutting down: draining requests');
+    // Streams never finish on their own, and one still open would hold the drain to its deadline.
+    connections.closeStreams();
     server.closeIdleConnections();
     // Let requests in progress finish, then end MCP sessions, which may be serving some of them.
     while (lifecycle.inFlight > 0 && Date.now() < deadline) await sleep(25);

@@ -101,6 +101,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toBe(expected);
   });
 
+  it('takes LOG_FORMAT pretty or json, leaving the choice to main.ts when unset', () => {
+    expect(loadConfig({}).logFormat).toBeUndefined();
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(configError({ LOG_FORMAT: 'xml' }).message).toContain('LOG_FORMAT');
+  });
+
   it('names every malformed variable at once', () => {
     const error = configError({ PORT: 'abc', LOG_LEVEL: 'loud' });
     expect(error.message).toMatch(/^ {2}PORT: /m);

@@ -103,7 +103,7 @@ export function createTestContext(
       callback();
     },
   });
-  const logger = createLogger('debug', sink);
+  const logger = createLogger('debug', { destination: sink });
   const services = createServices(db, config, logger);
   const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
   const connections = new LiveConnections({

@@ -29,7 +29,7 @@ export async function freePort(): Promise<number> {
 
 /**
  * Starts the service with only PATH, HOME and `env` in its environment, either as production
- * runs it (`node src/main.ts`) or as the README's quick start does (`npm start`, in its own
+ * runs it (`node src/start.js`) or as the README's quick start does (`npm start`, in its own
  * process group, since npm does not pass SIGTERM on to node).
  */
 export function startService(options: {
@@ -41,7 +41,7 @@ export function startService(options: {
   const viaNpm = options.via === 'npm';
   const child = spawn(
     viaNpm ? 'npm' : process.execPath,
-    viaNpm ? ['start', '--silent', '--prefix', ROOT] : [resolve(ROOT, 'src/main.ts')],
+    viaNpm ? ['start', '--silent', '--prefix', ROOT] : [resolve(ROOT, 'src/start.js')],
     {
       cwd: options.cwd,
       env: {

@@ -1,5 +1,6 @@
 import express, { type Request, type RequestHandler } from 'express';
 import { foreignCharset } from '../http/body-charset.ts';
+import { JSON_AS_FORM } from '../http/problem.ts';
 
 // Todos and credentials are small: a title of 200 and a description of 2,000 characters fit
 // in 9 kB even at four bytes a character. Anything much larger is refused with 413.
@@ -15,6 +16,22 @@ export const jsonBody: RequestHandler = express.json({
   limit: BODY_LIMIT,
   strict: true,
   type: [...TYPES.json],
+});
+
+/**
+ * Parses form-encoded bodies (the OAuth 2 password grant). `curl -d '{"username": ...}'`
+ * without `-H 'Content-Type: application/json'` labels JSON as a form: parsed as one, it gave
+ * three baffling field errors, so a body that opens like JSON is refused as the wrong type.
+ */
+export const formBody: RequestHandler = express.urlencoded({
+  extended: false,
+  limit: '8kb',
+  parameterLimit: 20,
+  verify: (_req, _res, buffer) => {
+    if (/^\s*[[{]/.test(buffer.subarray(0, 64).toString('latin1'))) {
+      throw Object.assign(new Error('a JSON body labelled as a form'), { status: 415, type: JSON_AS_FORM });
+    }
+  },
 });
 
 /**

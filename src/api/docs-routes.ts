@@ -2,11 +2,10 @@
 // our own origin (the files of the pinned swagger-ui-dist package, no CDN) under a
 // Content-Security-Policy of its own: scripts and styles from this origin only, no inline
 // script (the configuration is a file, docs-init.js), no eval. "Authorize" uses the OAuth 2
-// password flow POST /api/auth/token already accepts. /api and /docs point here.
+// password flow POST /api/auth/token already accepts. /api and /docs point here (src/http/signposts.ts).
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { type RequestHandler, Router } from 'express';
-import { sendProblem } from '../http/problem.ts';
 
 const SWAGGER_UI = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 const FROM_SWAGGER_UI = ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png', 'favicon-16x16.png'];
@@ -79,14 +78,5 @@ export function docsRoutes(publicUrl: string): Router {
     });
   }
 
-  // The API's root and the usual documentation address say where the reference is.
-  router.all(['/api', '/docs'], (req, res) => {
-    sendProblem(res, {
-      type: 'urn:todos:problem:route-not-found',
-      title: 'There is nothing at this address.',
-      status: 404,
-      detail: `No route for ${req.method} ${req.path}. The API reference is at /api/docs, its OpenAPI document at /api/openapi.json.`,
-    });
-  });
   return router;
 }

@@ -78,6 +78,8 @@ export class EventStreams {
     }
 
     res.status(200);
+    // A stream its client closes is not an aborted request (the request log reads this).
+    res.locals.stream = true;
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('X-Accel-Buffering', 'no'); // proxies must pass events on as they come
     res.flushHeaders();

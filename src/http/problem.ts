@@ -58,6 +58,7 @@ const PARSER: Record<number, { slug: string; title: string; detail: string }> = 
 };
 
 export function sendProblem(res: Response, problem: Problem): void {
+  res.locals.problem = problem.type;
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
 
@@ -85,11 +86,23 @@ export function problemFromDomainError(error: DomainError): Problem {
   return problem;
 }
 
-// A body in another charset than UTF-8 (our check and body-parser's own set this type).
-const UNSUPPORTED_CHARSET = {
-  slug: 'unsupported-media-type',
-  title: 'The request body has an unsupported media type.',
-  detail: 'Send the body in UTF-8 (charset=utf-8, or no charset at all).',
+/** The error type a form body that is really JSON is refused with (api/body.ts). */
+export const JSON_AS_FORM = 'json.as.form';
+
+// Parser errors whose `type` says more than their status: a body in another charset than
+// UTF-8 (our check and body-parser's own set this type), and a JSON body labelled as a form.
+const BY_TYPE: Record<string, { slug: string; title: string; detail: string }> = {
+  'charset.unsupported': {
+    slug: 'unsupported-media-type',
+    title: 'The request body has an unsupported media type.',
+    detail: 'Send the body in UTF-8 (charset=utf-8, or no charset at all).',
+  },
+  [JSON_AS_FORM]: {
+    slug: 'unsupported-media-type',
+    title: 'The request body has an unsupported media type.',
+    detail:
+      "The body is JSON but labelled application/x-www-form-urlencoded (curl -d does that unless told otherwise): send it with the header 'Content-Type: application/json'.",
+  },
 };
 
 interface HttpError {
@@ -142,7 +155,9 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     }
     if (isParserError(error)) {
       const entry =
-        error.type === 'charset.unsupported' ? UNSUPPORTED_CHARSET : (PARSER[error.status] ?? PARSER[400]);
+        (typeof error.type === 'string' ? BY_TYPE[error.type] : undefined) ??
+        PARSER[error.status] ??
+        PARSER[400];
       if (entry) {
         sendProblem(res, {
           type: problemType(entry.slug),

@@ -97,6 +97,7 @@ export function sendChallenge(
   if (challenge !== null) res.set('WWW-Authenticate', challenge);
   const body =
     error instanceof OAuthError ? error : new OAuthError(OAuthErrorCode.ServerError, 'Internal Server Error');
+  res.locals.oauthError = body.code;
   res.status(answer.status).json(body.toResponseObject());
 }
 

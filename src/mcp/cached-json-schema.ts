@@ -1,4 +1,5 @@
 import type { StandardSchemaWithJSON } from '@modelcontextprotocol/server';
+import { portableJsonSchema } from './portable-json-schema.ts';
 
 type JsonSchemaOptions = Parameters<StandardSchemaWithJSON['~standard']['jsonSchema']['input']>[0];
 
@@ -8,8 +9,9 @@ type JsonSchemaOptions = Parameters<StandardSchemaWithJSON['~standard']['jsonSch
  * a 2026-07-28 tools/call. The schemas never change, so this wraps one so that its
  * `~standard.jsonSchema` answers from a cache. The cached result is shared by every request,
  * so it is deeply frozen: should an SDK version write into it, calls fail loudly in the tests
- * instead of leaking state between requests (copying it per call cost ~5%). Validation is
- * still the schema's own.
+ * instead of leaking state between requests (copying it per call cost ~5%). The schema is
+ * also made portable once, here, so every tool advertises it that way (portable-json-schema.ts).
+ * Validation is still the schema's own.
  */
 export function withCachedJsonSchema<S extends StandardSchemaWithJSON>(schema: S): S {
   const standard = schema['~standard'];
@@ -18,7 +20,7 @@ export function withCachedJsonSchema<S extends StandardSchemaWithJSON>(schema: S
     const key = `${io} ${JSON.stringify(options)}`;
     let converted = cache.get(key);
     if (converted === undefined) {
-      converted = deepFreeze(standard.jsonSchema[io](options));
+      converted = deepFreeze(portableJsonSchema(standard.jsonSchema[io](options)));
       cache.set(key, converted);
     }
     return converted;

@@ -25,6 +25,13 @@ interface Session {
   active: number;
 }
 
+// What a 2025-era request without a session is missing, and the two ways to go on: plain curl
+// users meet this first, so it names the handshake and the stateless alternative.
+const NO_SESSION =
+  'Bad Request: Mcp-Session-Id header required. Send initialize first: its answer carries the ' +
+  'Mcp-Session-Id to send with every later request. Or speak the 2026-07-28 protocol ' +
+  '(MCP-Protocol-Version: 2026-07-28), which needs no session.';
+
 export interface LegacySessionOptions {
   idleTtlMs: number;
   maxSessions: number;
@@ -81,7 +88,7 @@ export class LegacySessions {
       await this.#open(req, res, caller, build);
       return;
     }
-    sendRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header required');
+    sendRpcError(res, 400, -32000, NO_SESSION);
   }
 
   async #open(req: Request, res: Response, caller: Caller, build: () => SessionServer): Promise<void> {
@@ -135,7 +142,8 @@ export class LegacySessions {
       sendRpcError(res, 503, -32000, 'The server is shutting down');
       return;
     }
-    if (!stream) session.active++;
+    if (stream) res.locals.stream = true;
+    else session.active++;
     // The GET stream is a connection of its own: shutdown ends it before the session.
     const forget = stream
       ? this.#options.connections.add({

@@ -110,6 +110,8 @@ export class ListenStreams {
     );
     user.open++;
     this.#open++;
+    // A stream its client closes is not an aborted request (the request log reads this).
+    res.locals.stream = true;
     const remove = connections.add({
       userId,
       token: caller.token,

@@ -26,7 +26,7 @@ import { callerOf, mcpBearerAuth, tokenVerifier, userIdOf } from './bearer-auth.
 import { checkJsonShape } from './json-shape.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { isListenRequest, ListenStreams } from './listen-streams.ts';
-import { claimsModernEra } from './rpc-body.ts';
+import { claimsModernEra, rpcSummary } from './rpc-body.ts';
 import { sendRpcError } from './rpc-error.ts';
 import { mcpServerFactory } from './server-factory.ts';
 import { addSessionSubscriptions } from './session-subscriptions.ts';
@@ -141,6 +141,7 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     utf8Only,
     // Only JSON bodies are parsed; any other type reaches the SDK unread and gets its 415.
     express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }),
+    noteRpcCall,
     rejectBatches,
     checkJsonShape,
     mcpBearerAuth({
@@ -247,6 +248,13 @@ const utf8Only: RequestHandler = (req, res, next) => {
     return;
   }
   sendRpcError(res, 415, -32000, 'Unsupported Media Type: the body must be JSON in UTF-8');
+};
+
+/** The method and the tool, prompt or resource of a request, for its log line. */
+const noteRpcCall: RequestHandler = (req, res, next) => {
+  const summary = rpcSummary(req.body);
+  if (summary !== undefined) res.locals.rpc = summary;
+  next();
 };
 
 /** JSON-RPC batches were removed from the protocol (2025-06-18 onwards): refuse them in every era. */

@@ -59,25 +59,33 @@ export function describeTodo(todo: Todo): string {
 
 const todoResult = (verb: string, todo: Todo) => textResult(`${verb} ${describeTodo(todo)}`, { ...todo });
 
+/**
+ * Who a write is attributed to: each request carries its own token (a 2025-era session may see
+ * several of its user's), so a write goes to the token of the request that made it.
+ */
+const writer = (ctx: ServerContext) => actorOf(ctx.http?.authInfo);
+
+type ToolHandler<A> = (args: A, ctx: ServerContext) => Promise<CallToolResult | InputRequiredResult>;
+
+/** Every tool runs through here: the per-user call limit, then one error mapping for all. */
+function guarded<A>(mcp: McpContext, tool: string, run: ToolHandler<A>): ToolHandler<A> {
+  return async (args, ctx) => {
+    try {
+      const wait = mcp.callLimiter.take(mcp.userId);
+      if (wait > 0) throw new RateLimitedError('You are calling tools too fast.', wait);
+      return await run(args, ctx);
+    } catch (error) {
+      return toolErrorResult(error, mcp.logger, { tool, userId: mcp.userId });
+    }
+  };
+}
+
 export function registerTodoTools(server: McpServer, mcp: McpContext): void {
-  const { todos, userId } = mcp;
-  // Each request carries its own token (a 2025-era session may see several of its user's), so
-  // a write is attributed to the token of the request that made it.
-  const writer = (ctx: ServerContext) => actorOf(ctx.http?.authInfo);
+  for (const register of [getAllTodos, getTodoById, createTodo, updateTodo, deleteTodo])
+    register(server, mcp);
+}
 
-  /** Every tool runs through here: the per-user call limit, then one error mapping for all. */
-  const guarded =
-    <A>(tool: string, run: (args: A, ctx: ServerContext) => Promise<CallToolResult | InputRequiredResult>) =>
-    async (args: A, ctx: ServerContext): Promise<CallToolResult | InputRequiredResult> => {
-      try {
-        const wait = mcp.callLimiter.take(userId);
-        if (wait > 0) throw new RateLimitedError('You are calling tools too fast.', wait);
-        return await run(args, ctx);
-      } catch (error) {
-        return toolErrorResult(error, mcp.logger, { tool, userId });
-      }
-    };
-
+function getAllTodos(server: McpServer, mcp: McpContext): void {
   server.registerTool(
     'get_all_todos',
     {
@@ -92,8 +100,8 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
       annotations: READ_ONLY,
       scopeChallenge: readScope,
     },
-    guarded('get_all_todos', async (args: z.output<typeof listTodosSchema>) => {
-      const page = await todos.list(userId, args);
+    guarded(mcp, 'get_all_todos', async (args: z.output<typeof listTodosSchema>) => {
+      const page = await mcp.todos.list(mcp.userId, args);
       const lines = page.items.map(describeTodo);
       const more = page.nextCursor
         ? `\nMore todos exist: call get_all_todos with cursor ${JSON.stringify(page.nextCursor)}.`
@@ -108,7 +116,9 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
       );
     }),
   );
+}
 
+function getTodoById(server: McpServer, mcp: McpContext): void {
   server.registerTool(
     'get_todo_by_id',
     {
@@ -121,11 +131,13 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
       annotations: READ_ONLY,
       scopeChallenge: readScope,
     },
-    guarded('get_todo_by_id', async ({ id }: { id: string }) =>
-      todoResult('Todo', await todos.get(userId, id)),
+    guarded(mcp, 'get_todo_by_id', async ({ id }: { id: string }) =>
+      todoResult('Todo', await mcp.todos.get(mcp.userId, id)),
     ),
   );
+}
 
+function createTodo(server: McpServer, mcp: McpContext): void {
   server.registerTool(
     'create_todo',
     {
@@ -144,11 +156,13 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
       },
       scopeChallenge: writeScope,
     },
-    guarded('create_todo', async (args: z.output<typeof createTodoSchema>, ctx) =>
-      todoResult('Created', await todos.create(writer(ctx), args)),
+    guarded(mcp, 'create_todo', async (args: z.output<typeof createTodoSchema>, ctx) =>
+      todoResult('Created', await mcp.todos.create(writer(ctx), args)),
     ),
   );
+}
 
+function updateTodo(server: McpServer, mcp: McpContext): void {
   server.registerTool(
     'update_todo',
     {
@@ -168,12 +182,14 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
       },
       scopeChallenge: writeScope,
     },
-    guarded('update_todo', async (args: z.output<typeof updateTodoArgumentsSchema>, ctx) => {
+    guarded(mcp, 'update_todo', async (args: z.output<typeof updateTodoArgumentsSchema>, ctx) => {
       const { id, expectedVersion, ...changes } = args;
-      return todoResult('Updated', await todos.patch(writer(ctx), id, changes, expectedVersion));
+      return todoResult('Updated', await mcp.todos.patch(writer(ctx), id, changes, expectedVersion));
     }),
   );
+}
 
+function deleteTodo(server: McpServer, mcp: McpContext): void {
   server.registerTool(
     'delete_todo',
     {
@@ -187,7 +203,7 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
       scopeChallenge: writeScope,
     },
-    guarded('delete_todo', async ({ id, expectedVersion }: z.output<typeof versionedIdSchema>, ctx) => {
+    guarded(mcp, 'delete_todo', async ({ id, expectedVersion }: z.output<typeof versionedIdSchema>, ctx) => {
       // Elicitation needs a client that declared it and a connection that can carry it
       // (2026-07-28, or a 2025-era session); elsewhere destructiveHint leaves it to the client.
       if (mcp.clientCapabilities()?.elicitation !== undefined) {
@@ -200,7 +216,7 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
           });
         }
         if (answer === undefined) {
-          const todo = await todos.get(userId, id); // a missing todo is reported before the user is asked
+          const todo = await mcp.todos.get(mcp.userId, id); // a missing todo is reported before the user is asked
           return inputRequired({
             inputRequests: {
               confirm: inputRequired.elicit({
@@ -211,7 +227,7 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
           });
         }
       }
-      await todos.delete(writer(ctx), id, expectedVersion);
+      await mcp.todos.delete(writer(ctx), id, expectedVersion);
       return textResult(`Deleted todo ${id}.`, { deleted: true, id });
     }),
   );

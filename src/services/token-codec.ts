@@ -43,6 +43,14 @@ const HEADER_PARAMETERS: ReadonlySet<string> = new Set(['alg', 'typ']);
 // Clocks of the processes that sign and verify may differ a little, never by more than this.
 const CLOCK_SKEW_SECONDS = 60;
 const INVALID = 'The access token is invalid or expired.';
+const INTERFACES: Record<Audience, string> = { api: 'the REST API (/api)', mcp: 'the MCP server (/mcp)' };
+// Said only of a token that passed every other check: its holder learns the token's own
+// audience, nothing about anyone else's tokens.
+const wrongAudience = (audience: Audience, kind: TokenKind) =>
+  `This token is not valid for ${INTERFACES[audience]}: its audience is another interface. ` +
+  (kind === 'oauth'
+    ? `Authorize again with the resource ${audience === 'mcp' ? '/mcp' : '/api'} to use this one.`
+    : `Mint an agent token with "audience": "${audience}" or "both" for this one.`);
 // Distinct live tokens remembered after verification; the oldest is forgotten first.
 const VERIFIED_CACHE_SIZE = 10_000;
 
@@ -166,10 +174,10 @@ export class TokenCodec {
     let verified: jwt.Jwt;
     const now = Math.floor(this.#now() / 1000);
     try {
+      // The audience is checked last, below, so that its refusal can say what it is.
       verified = jwt.verify(token, this.#key, {
         algorithms: [ALGORITHM],
         issuer: this.#issuer,
-        audience: this.#resources[audience],
         clockTimestamp: now,
         complete: true,
       });
@@ -206,12 +214,16 @@ export class TokenCodec {
     if (iat > now + CLOCK_SKEW_SECONDS || exp <= iat || exp - iat > this.#maxLifetime(tokenKind)) {
       throw new UnauthorizedError(INVALID);
     }
+    const audiences = Array.isArray(aud) ? aud : [aud];
+    if (!audiences.includes(this.#resources[audience])) {
+      throw new UnauthorizedError(wrongAudience(audience, tokenKind));
+    }
     const claims: TokenClaims = {
       kind: tokenKind,
       userId: sub,
       tokenId: jti,
       scopes,
-      audiences: Array.isArray(aud) ? aud : [aud],
+      audiences,
       issuedAt: iat,
       expiresAt: exp,
     };

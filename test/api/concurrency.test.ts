@@ -54,8 +54,25 @@ describe('optimistic concurrency with If-Match', () => {
   });
 
   it('never matches a weak or foreign entity tag: 412, writing nothing', async () => {
-    for (const tag of ['W/"2"', '2', '"abc"', '"2']) {
+    for (const tag of ['W/"2"', '"abc"', '""']) {
       expectProblem(await patch(tag), 412, 'precondition-failed');
+    }
+    expect(await ctx.services.todos.get(alice.id, todo.id)).toEqual(todo);
+  });
+
+  it('answers an If-Match without its quotes with 400 showing the quoting, never a 412 for the current version', async () => {
+    for (const write of [put, patch, del]) {
+      const body = expectProblem(await write('2'), 400, 'validation-failed');
+      expect(body.errors).toEqual([
+        {
+          field: 'If-Match',
+          in: 'header',
+          detail: 'must be an entity tag in double quotes, as ETag sends it: If-Match: "2"',
+        },
+      ]);
+    }
+    for (const tag of ['"2', '2"', "'2'", 'W/2']) {
+      expectProblem(await patch(tag), 400, 'validation-failed');
     }
     expect(await ctx.services.todos.get(alice.id, todo.id)).toEqual(todo);
   });

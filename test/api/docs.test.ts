@@ -76,14 +76,4 @@ describe('GET /api/docs', () => {
       expect((await request(ctx.app).get(path)).status, path).toBe(404);
     }
   });
-
-  it('answers /api and /docs with a 404 that says where the reference and the document are', async () => {
-    for (const path of ['/api', '/api/', '/docs', '/docs/']) {
-      const res = await request(ctx.app).get(path);
-      expect(res.status, path).toBe(404);
-      expect(res.type, path).toBe('application/problem+json');
-      expect(res.body.detail, path).toContain('/api/docs');
-      expect(res.body.detail, path).toContain('/api/openapi.json');
-    }
-  });
 });

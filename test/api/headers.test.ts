@@ -169,7 +169,7 @@ describe('errors as problem+json', () => {
   });
   afterEach(() => ctx.close());
 
-  it.each(['/nope', '/api', '/api/nope', '/api/todos/x/y', '/.env', '/api/../etc/passwd'])(
+  it.each(['/nope', '/api/nope', '/api/todos/x/y', '/.env', '/api/../etc/passwd'])(
     'answers the unknown route %s with 404 problem+json',
     async (path) => {
       const res = await request(ctx.app).get(path);

@@ -184,7 +184,7 @@ describe('SIGTERM with requests in flight', () => {
     const exited = once(child, 'exit');
     const sigterm = Date.now();
     child.kill('SIGTERM');
-    // The log line is written in the same synchronous step that closes the listener.
+    // The log line is written once the listener is closed.
     while (!running.stdout().includes('shutting down') && Date.now() - sigterm < EXIT_DEADLINE_MS)
       await sleep(5);
     const fresh = await viaAgent(false, base, 'GET', '/health').then(

@@ -31,7 +31,7 @@ const CASES: [name: string, status: number, head: string, allow?: string][] = [
     line('DELETE /.well-known/oauth-protected-resource/mcp'),
     'GET, HEAD, OPTIONS',
   ],
-  ['CONNECT to our own address', 405, line('CONNECT HOST'), ''],
+  ['CONNECT to our own address', 405, line('CONNECT HOST'), 'GET, HEAD, OPTIONS'],
   ['CONNECT with a path', 405, line('CONNECT /api/todos'), API_TODOS],
   ['an unusual method on an unknown path', 404, line('TRACE /nowhere')],
   // The asterisk-form asks about the server as a whole, and only OPTIONS may.
@@ -41,7 +41,7 @@ const CASES: [name: string, status: number, head: string, allow?: string][] = [
   ['absolute-form /health', 200, line('GET http://HOST/health')],
   ['absolute-form, upper-case scheme', 200, line('GET HTTP://HOST/health')],
   ['absolute-form /api', 200, line('GET http://HOST/api/todos?limit=1', AUTH)],
-  ['absolute-form without a path', 404, line('GET http://HOST')],
+  ['absolute-form without a path, as /', 200, line('GET http://HOST')],
   ['absolute-form over HTTP/1.0 without Host', 200, 'GET http://HOST/health HTTP/1.0'],
   ['absolute-form naming another host', 400, line('GET http://evil.example/health')],
   ['absolute-form with user info', 400, line('GET http://user:secret@HOST/health')],

@@ -50,6 +50,19 @@ describe('2025-era MCP sessions', () => {
     expect(res.message?.error).toMatchObject({ code: -32001, message: 'Session not found' });
   });
 
+  it('answers a request without a session with 400 that says to initialize first, or to use 2026-07-28', async () => {
+    const alice = await start();
+    for (const headers of [{}, { 'MCP-Protocol-Version': LEGACY_VERSION }]) {
+      const res = await post(base, listTodos, { token: alice.token, headers });
+      expect(res.status).toBe(400);
+      expect(res.message?.error?.message).toBe(
+        'Bad Request: Mcp-Session-Id header required. Send initialize first: its answer carries the ' +
+          'Mcp-Session-Id to send with every later request. Or speak the 2026-07-28 protocol ' +
+          '(MCP-Protocol-Version: 2026-07-28), which needs no session.',
+      );
+    }
+  });
+
   it("answers 404 when user B uses user A's session, and shows none of A's data", async () => {
     const alice = await start();
     const bob = await ctx.signUp();
