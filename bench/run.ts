@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { load, once } from './load.ts';
+import { type LoadRequest, load, once } from './load.ts';
 import { measureMemory } from './memory.ts';
 import { type Child, freePort, ROOT, startChild, waitForOk } from './process.ts';
 import { summarizeProfiles } from './profile-summary.ts';
@@ -22,8 +22,8 @@ import {
   type RunResults,
   ratios,
 } from './report.ts';
-import { openSession, rpcMessage, signIn } from './requests.ts';
-import { type Scenario, scenarios } from './scenarios.ts';
+import { onSession, openSession, rpcMessage, signIn } from './requests.ts';
+import { type Scenario, scenarios, type Target } from './scenarios.ts';
 import { PASSWORD, type Seeded, seed } from './seed.ts';
 import { loginStorm } from './storm.ts';
 
@@ -133,25 +133,21 @@ async function runScenarios(
         ? await cursorAt(base, deepToken, deepSize - 100)
         : '',
   };
-  const sessionId = await openSession(base, token);
-  const all = scenarios({ token, todoId: seeded.todoId, sessionId, listTokens, deep });
+  const all = scenarios({ token, todoId: seeded.todoId, listTokens, deep });
 
   const results: RunResults = { scenarios: [], storm: undefined, memory: undefined };
   for (const scenario of all.filter((s) => wanted(s.name))) {
     const floor =
-      scenario.target === 'service'
-        ? undefined
-        : startChild([
-            'bench/floor-server.ts',
-            scenario.target.slice('floor-'.length),
-            databasePath,
-            seeded.main.id,
-          ]);
+      scenario.target === 'service' ? undefined : startFloor(scenario.target, databasePath, seeded);
     try {
       const target = floor ? `http://127.0.0.1:${(await floor.ready<{ port: number }>()).port}` : base;
-      await check(target, scenario);
-      if (WARMUP > 0) await load(target, scenario.request, { connections: CONNECTIONS, seconds: WARMUP });
-      const result = await load(target, scenario.request, {
+      // Every 2025-era scenario opens its own session on its target, the floor's as the service's.
+      const request = scenario.session
+        ? onSession(scenario.request, await openSession(target, token))
+        : scenario.request;
+      await check(target, scenario, request);
+      if (WARMUP > 0) await load(target, request, { connections: CONNECTIONS, seconds: WARMUP });
+      const result = await load(target, request, {
         connections: CONNECTIONS,
         seconds: SECONDS,
         serverPid: (floor ?? server).pid,
@@ -181,9 +177,17 @@ async function runScenarios(
   return results;
 }
 
+/** A floor process for the scenario's target: bench/floor-server.ts or bench/floor-mcp-server.ts. */
+function startFloor(target: Exclude<Target, 'service'>, databasePath: string, seeded: Seeded): Child {
+  const [script, mode] = target.startsWith('floor-mcp-')
+    ? ['bench/floor-mcp-server.ts', target.slice('floor-mcp-'.length)]
+    : ['bench/floor-server.ts', target.slice('floor-'.length)];
+  return startChild([script, mode, databasePath, seeded.main.id]);
+}
+
 /** One request before timing: a misbuilt scenario must fail the run, not measure error pages. */
-async function check(target: string, scenario: Scenario): Promise<void> {
-  const { status, text } = await once(target, scenario.request);
+async function check(target: string, scenario: Scenario, request: LoadRequest): Promise<void> {
+  const { status, text } = await once(target, request);
   const message = scenario.mcp ? rpcMessage(text) : undefined;
   if (status >= 300 || (scenario.mcp && (!message?.result || message.result.isError))) {
     throw new Error(`${scenario.name}: the check request got ${status} ${text.slice(0, 300)}`);
