@@ -152,3 +152,29 @@ describe.each(ERAS)('the /mcp transport guards in the %s era', (era) => {
     expect(countTodos(ctx)).toBe(1);
   });
 });
+
+describe('era routing of a request that carries a 2025-era session id', () => {
+  let ctx: TestContext;
+  let raw: RawCaller;
+
+  beforeEach(async () => {
+    ctx = createTestContext();
+    const alice = await ctx.signUp();
+    raw = await rawCaller(await ctx.listen(), 'legacy', alice.token);
+  });
+  afterEach(() => ctx.close());
+
+  it('leaves one naming the 2026-07-28 version without its envelope to the modern era (-32602), and runs no tool', async () => {
+    const res = await raw.call(...createTodoCall(), { headers: { 'MCP-Protocol-Version': MODERN_VERSION } });
+    expectRpcError(res, 400, -32602);
+    expect(res.message?.error?.message).toMatch(/envelope/);
+    expect(countTodos(ctx)).toBe(0);
+  });
+
+  it('serves one naming a 2025-era version on its session', async () => {
+    const res = await raw.call(...createTodoCall('On the session'));
+    expect(res.status).toBe(200);
+    expect(res.message?.result?.structuredContent).toMatchObject({ title: 'On the session' });
+    expect(countTodos(ctx)).toBe(1);
+  });
+});
