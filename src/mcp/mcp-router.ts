@@ -20,7 +20,7 @@ import type { TodoService } from '../services/todo-service.ts';
 import { checkJsonShape } from './json-shape.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { sendRpcError } from './rpc-error.ts';
-import { mcpServerFactory } from './server-factory.ts';
+import { calledTool, mcpServerFactory } from './server-factory.ts';
 import { tokenVerifier, userIdOf } from './token-verifier.ts';
 
 export interface McpEndpointOptions {
@@ -64,10 +64,13 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   });
   const onerror = (error: Error) =>
     logger.debug({ errorMessage: error.message.slice(0, 200) }, 'mcp transport');
-  const handler = createMcpHandler(({ authInfo }) => build(userIdOf(authInfo)), {
-    legacy: options.legacySessions ? 'reject' : 'stateless',
-    onerror,
-  });
+  const handler = createMcpHandler(
+    ({ authInfo, era, requestInfo }) => build(userIdOf(authInfo), calledTool(era, requestInfo)),
+    {
+      legacy: options.legacySessions ? 'reject' : 'stateless',
+      onerror,
+    },
+  );
   const modern = toNodeHandler(handler, { onerror, ...SDK_READ });
   const sessions = options.legacySessions
     ? new LegacySessions({

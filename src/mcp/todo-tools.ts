@@ -57,8 +57,19 @@ export function describeTodo(todo: Todo): string {
 
 const todoResult = (verb: string, todo: Todo) => textResult(`${verb} ${describeTodo(todo)}`, { ...todo });
 
-export function registerTodoTools(server: McpServer, mcp: McpContext): void {
+export const TOOL_NAMES = [
+  'get_all_todos',
+  'get_todo_by_id',
+  'create_todo',
+  'update_todo',
+  'delete_todo',
+] as const;
+export type ToolName = (typeof TOOL_NAMES)[number];
+
+/** Registers the five tools, or only `only`: a server built for one tools/call needs no other. */
+export function registerTodoTools(server: McpServer, mcp: McpContext, only?: ToolName): void {
   const { todos, userId } = mcp;
+  const wanted = (name: ToolName) => only === undefined || only === name;
 
   /** Every tool runs through here: the per-user call limit, then one error mapping for all. */
   const guarded =
@@ -73,141 +84,156 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
       }
     };
 
-  server.registerTool(
-    'get_all_todos',
-    {
-      title: 'List todos',
-      description:
-        "List the user's todos, one page at a time (50 by default, at most 100), oldest first unless `sort`/`order` say otherwise. " +
-        'Filter with `completed`, `priority`, `q` (text in title or description) and `dueBefore`. ' +
-        'When `nextCursor` is not null, call again with `cursor` set to it (and the same filters) for the next page. ' +
-        'Use the returned ids with get_todo_by_id, update_todo or delete_todo.',
-      inputSchema: listInputSchema,
-      outputSchema: todoListSchema,
-      annotations: READ_ONLY,
-      scopeChallenge: readScope,
-    },
-    guarded('get_all_todos', async (args: z.output<typeof listTodosSchema>) => {
-      const page = await todos.list(userId, args);
-      const lines = page.items.map(describeTodo);
-      const more = page.nextCursor
-        ? `\nMore todos exist: call get_all_todos with cursor ${JSON.stringify(page.nextCursor)}.`
-        : '';
-      return textResult(
-        `${page.items.length} todo(s)${lines.length ? `:\n${lines.join('\n')}` : '.'}${more}`,
-        {
-          todos: page.items,
-          count: page.items.length,
-          nextCursor: page.nextCursor,
+  if (wanted('get_all_todos')) {
+    server.registerTool(
+      'get_all_todos',
+      {
+        title: 'List todos',
+        description:
+          "List the user's todos, one page at a time (50 by default, at most 100), oldest first unless `sort`/`order` say otherwise. " +
+          'Filter with `completed`, `priority`, `q` (text in title or description) and `dueBefore`. ' +
+          'When `nextCursor` is not null, call again with `cursor` set to it (and the same filters) for the next page. ' +
+          'Use the returned ids with get_todo_by_id, update_todo or delete_todo.',
+        inputSchema: listInputSchema,
+        outputSchema: todoListSchema,
+        annotations: READ_ONLY,
+        scopeChallenge: readScope,
+      },
+      guarded('get_all_todos', async (args: z.output<typeof listTodosSchema>) => {
+        const page = await todos.list(userId, args);
+        const lines = page.items.map(describeTodo);
+        const more = page.nextCursor
+          ? `\nMore todos exist: call get_all_todos with cursor ${JSON.stringify(page.nextCursor)}.`
+          : '';
+        return textResult(
+          `${page.items.length} todo(s)${lines.length ? `:\n${lines.join('\n')}` : '.'}${more}`,
+          {
+            todos: page.items,
+            count: page.items.length,
+            nextCursor: page.nextCursor,
+          },
+        );
+      }),
+    );
+  }
+
+  if (wanted('get_todo_by_id')) {
+    server.registerTool(
+      'get_todo_by_id',
+      {
+        title: 'Get a todo',
+        description:
+          'Get one todo by its id, with all fields and its current `version`. Use it to check the current state before ' +
+          'update_todo, or after an update was refused because the todo changed. Ids come from get_all_todos or create_todo.',
+        inputSchema: getByIdSchema,
+        outputSchema: todoOutputSchema,
+        annotations: READ_ONLY,
+        scopeChallenge: readScope,
+      },
+      guarded('get_todo_by_id', async ({ id }: { id: string }) =>
+        todoResult('Todo', await todos.get(userId, id)),
+      ),
+    );
+  }
+
+  if (wanted('create_todo')) {
+    server.registerTool(
+      'create_todo',
+      {
+        title: 'Create a todo',
+        description:
+          'Create a new todo for the user. Only `title` is required; `priority` defaults to 3 (1 lowest, 5 highest) and ' +
+          '`dueDate` is YYYY-MM-DD. Returns the new todo with its id. Each call creates another todo, so do not retry a ' +
+          'call that succeeded; check with get_all_todos if unsure.',
+        inputSchema: createInputSchema,
+        outputSchema: todoOutputSchema,
+        annotations: {
+          readOnlyHint: false,
+          destructiveHint: false,
+          idempotentHint: false,
+          openWorldHint: false,
         },
-      );
-    }),
-  );
-
-  server.registerTool(
-    'get_todo_by_id',
-    {
-      title: 'Get a todo',
-      description:
-        'Get one todo by its id, with all fields and its current `version`. Use it to check the current state before ' +
-        'update_todo, or after an update was refused because the todo changed. Ids come from get_all_todos or create_todo.',
-      inputSchema: getByIdSchema,
-      outputSchema: todoOutputSchema,
-      annotations: READ_ONLY,
-      scopeChallenge: readScope,
-    },
-    guarded('get_todo_by_id', async ({ id }: { id: string }) =>
-      todoResult('Todo', await todos.get(userId, id)),
-    ),
-  );
-
-  server.registerTool(
-    'create_todo',
-    {
-      title: 'Create a todo',
-      description:
-        'Create a new todo for the user. Only `title` is required; `priority` defaults to 3 (1 lowest, 5 highest) and ' +
-        '`dueDate` is YYYY-MM-DD. Returns the new todo with its id. Each call creates another todo, so do not retry a ' +
-        'call that succeeded; check with get_all_todos if unsure.',
-      inputSchema: createInputSchema,
-      outputSchema: todoOutputSchema,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: false,
-        openWorldHint: false,
+        scopeChallenge: writeScope,
       },
-      scopeChallenge: writeScope,
-    },
-    guarded('create_todo', async (args: z.output<typeof createTodoSchema>) =>
-      todoResult('Created', await todos.create(userId, args)),
-    ),
-  );
+      guarded('create_todo', async (args: z.output<typeof createTodoSchema>) =>
+        todoResult('Created', await todos.create(userId, args)),
+      ),
+    );
+  }
 
-  server.registerTool(
-    'update_todo',
-    {
-      title: 'Update a todo',
-      description:
-        'Change some fields of an existing todo; fields you leave out keep their values (set `dueDate` to null to clear it). ' +
-        'Mark a task done with `completed: true`. Pass the `version` you last saw as `expectedVersion` so that a change made ' +
-        'meanwhile by someone else is never overwritten: if the todo changed, nothing is written and you are told its new ' +
-        'version. Returns the updated todo.',
-      inputSchema: updateInputSchema,
-      outputSchema: todoOutputSchema,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: true,
-        openWorldHint: false,
+  if (wanted('update_todo')) {
+    server.registerTool(
+      'update_todo',
+      {
+        title: 'Update a todo',
+        description:
+          'Change some fields of an existing todo; fields you leave out keep their values (set `dueDate` to null to clear it). ' +
+          'Mark a task done with `completed: true`. Pass the `version` you last saw as `expectedVersion` so that a change made ' +
+          'meanwhile by someone else is never overwritten: if the todo changed, nothing is written and you are told its new ' +
+          'version. Returns the updated todo.',
+        inputSchema: updateInputSchema,
+        outputSchema: todoOutputSchema,
+        annotations: {
+          readOnlyHint: false,
+          destructiveHint: false,
+          idempotentHint: true,
+          openWorldHint: false,
+        },
+        scopeChallenge: writeScope,
       },
-      scopeChallenge: writeScope,
-    },
-    guarded('update_todo', async (args: z.output<typeof updateTodoArgumentsSchema>) => {
-      const { id, expectedVersion, ...changes } = args;
-      return todoResult('Updated', await todos.patch(userId, id, changes, expectedVersion));
-    }),
-  );
+      guarded('update_todo', async (args: z.output<typeof updateTodoArgumentsSchema>) => {
+        const { id, expectedVersion, ...changes } = args;
+        return todoResult('Updated', await todos.patch(userId, id, changes, expectedVersion));
+      }),
+    );
+  }
 
-  server.registerTool(
-    'delete_todo',
-    {
-      title: 'Delete a todo',
-      description:
-        'Permanently delete one todo. Only do this when the user asked for it. Where the client supports it, the user is ' +
-        'asked to confirm first. Pass `expectedVersion` to delete only if the todo has not changed since you read it. ' +
-        'To mark a task done, use update_todo with `completed: true` instead.',
-      inputSchema: versionedIdInputSchema,
-      outputSchema: deleteResultSchema,
-      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-      scopeChallenge: writeScope,
-    },
-    guarded('delete_todo', async ({ id, expectedVersion }: z.output<typeof versionedIdSchema>, ctx) => {
-      // Elicitation needs a client that declared it and a connection that can carry it
-      // (2026-07-28, or a 2025-era session); elsewhere destructiveHint leaves it to the client.
-      if (mcp.clientCapabilities()?.elicitation !== undefined) {
-        const view = inputResponse(ctx.mcpReq.inputResponses, 'confirm');
-        const answer = acceptedContent(ctx.mcpReq.inputResponses, 'confirm', confirmSchema);
-        if (view.kind === 'elicit' && (view.action !== 'accept' || answer?.confirm !== true)) {
-          return textResult(`Not deleted: the user did not confirm deleting todo ${id}.`, {
-            deleted: false,
-            id,
-          });
+  if (wanted('delete_todo')) {
+    server.registerTool(
+      'delete_todo',
+      {
+        title: 'Delete a todo',
+        description:
+          'Permanently delete one todo. Only do this when the user asked for it. Where the client supports it, the user is ' +
+          'asked to confirm first. Pass `expectedVersion` to delete only if the todo has not changed since you read it. ' +
+          'To mark a task done, use update_todo with `completed: true` instead.',
+        inputSchema: versionedIdInputSchema,
+        outputSchema: deleteResultSchema,
+        annotations: {
+          readOnlyHint: false,
+          destructiveHint: true,
+          idempotentHint: true,
+          openWorldHint: false,
+        },
+        scopeChallenge: writeScope,
+      },
+      guarded('delete_todo', async ({ id, expectedVersion }: z.output<typeof versionedIdSchema>, ctx) => {
+        // Elicitation needs a client that declared it and a connection that can carry it
+        // (2026-07-28, or a 2025-era session); elsewhere destructiveHint leaves it to the client.
+        if (mcp.clientCapabilities()?.elicitation !== undefined) {
+          const view = inputResponse(ctx.mcpReq.inputResponses, 'confirm');
+          const answer = acceptedContent(ctx.mcpReq.inputResponses, 'confirm', confirmSchema);
+          if (view.kind === 'elicit' && (view.action !== 'accept' || answer?.confirm !== true)) {
+            return textResult(`Not deleted: the user did not confirm deleting todo ${id}.`, {
+              deleted: false,
+              id,
+            });
+          }
+          if (answer === undefined) {
+            const todo = await todos.get(userId, id); // a missing todo is reported before the user is asked
+            return inputRequired({
+              inputRequests: {
+                confirm: inputRequired.elicit({
+                  message: `Delete the todo ${JSON.stringify(todo.title)}? This cannot be undone.`,
+                  requestedSchema: confirmSchema,
+                }),
+              },
+            });
+          }
         }
-        if (answer === undefined) {
-          const todo = await todos.get(userId, id); // a missing todo is reported before the user is asked
-          return inputRequired({
-            inputRequests: {
-              confirm: inputRequired.elicit({
-                message: `Delete the todo ${JSON.stringify(todo.title)}? This cannot be undone.`,
-                requestedSchema: confirmSchema,
-              }),
-            },
-          });
-        }
-      }
-      await todos.delete(userId, id, expectedVersion);
-      return textResult(`Deleted todo ${id}.`, { deleted: true, id });
-    }),
-  );
+        await todos.delete(userId, id, expectedVersion);
+        return textResult(`Deleted todo ${id}.`, { deleted: true, id });
+      }),
+    );
+  }
 }

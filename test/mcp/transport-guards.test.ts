@@ -178,3 +178,22 @@ describe('era routing of a request that carries a 2025-era session id', () => {
     expect(countTodos(ctx)).toBe(1);
   });
 });
+
+describe('a 2026-07-28 tools/call, served by a server built with only the tool it names', () => {
+  let ctx: TestContext;
+  let raw: RawCaller;
+
+  beforeEach(async () => {
+    ctx = createTestContext();
+    const alice = await ctx.signUp();
+    raw = await rawCaller(await ctx.listen(), 'modern', alice.token);
+  });
+  afterEach(() => ctx.close());
+
+  it('is refused when its Mcp-Name header names another tool than its body, and neither tool runs', async () => {
+    const res = await raw.call(...createTodoCall(), { headers: { 'Mcp-Name': 'get_all_todos' } });
+    // The SDK's check before dispatch, which building only the named tool relies on.
+    expectRpcError(res, 400, -32020);
+    expect(countTodos(ctx)).toBe(0);
+  });
+});
