@@ -17,6 +17,7 @@ import { SCOPES } from '../services/auth-schemas.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import { RateLimiter } from '../services/rate-limiter.ts';
 import type { TodoService } from '../services/todo-service.ts';
+import { mcpJsonBody } from './json-body.ts';
 import { checkJsonShape } from './json-shape.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { sendRpcError } from './rpc-error.ts';
@@ -48,7 +49,7 @@ export interface McpEndpoint {
 }
 
 const PATHS = ['/mcp', '/mcp/'];
-const BODY_LIMIT = '100kb';
+const BODY_LIMIT = 100 * 1024;
 // Bodies express.json() did not parse (other media types) are read by the SDK: same bound.
 const SDK_READ = { maxRequestBodySize: 100 * 1024 };
 
@@ -101,7 +102,7 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       options.allowedHosts !== undefined,
     ),
     // Only JSON bodies are parsed; any other type reaches the SDK unread and gets its 415.
-    express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }),
+    mcpJsonBody(BODY_LIMIT),
     rejectBatches,
     checkJsonShape,
     requireBearerAuth({
