@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type LoadRequest, load, once } from './load.ts';
+import { type LoadRequest, type LoadRun, load, once, run, summarize } from './load.ts';
 import { measureMemory } from './memory.ts';
 import { type Child, freePort, ROOT, startChild, waitForOk } from './process.ts';
 import { summarizeProfiles } from './profile-summary.ts';
@@ -136,30 +136,40 @@ async function runScenarios(
   const all = scenarios({ token, todoId: seeded.todoId, listTokens, deep });
 
   const results: RunResults = { scenarios: [], storm: undefined, memory: undefined };
-  for (const scenario of all.filter((s) => wanted(s.name))) {
-    const floor =
-      scenario.target === 'service' ? undefined : startFloor(scenario.target, databasePath, seeded);
+  for (const unit of pairUp(all.filter((s) => wanted(s.name)))) {
+    const prepared: Prepared[] = [];
     try {
-      const target = floor ? `http://127.0.0.1:${(await floor.ready<{ port: number }>()).port}` : base;
-      // Every 2025-era scenario opens its own session on its target, the floor's as the service's.
-      const request = scenario.session
-        ? onSession(scenario.request, await openSession(target, token))
-        : scenario.request;
-      await check(target, scenario, request);
-      if (WARMUP > 0) await load(target, request, { connections: CONNECTIONS, seconds: WARMUP });
-      const result = await load(target, request, {
-        connections: CONNECTIONS,
-        seconds: SECONDS,
-        serverPid: (floor ?? server).pid,
-      });
-      if (result.failures)
-        failures.push(`${scenario.name}: ${result.failures} of ${result.requests} requests failed`);
-      results.scenarios.push({ name: scenario.name, label: scenario.label, ...result });
-      log(
-        `${scenario.name.padEnd(20)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms  ${result.cpuUs?.toFixed(0)} µs CPU/req`,
-      );
+      for (const scenario of unit)
+        prepared.push(await prepare(scenario, base, server, databasePath, seeded, token));
+      if (WARMUP > 0)
+        for (const p of prepared)
+          await load(p.target, p.request, { connections: CONNECTIONS, seconds: WARMUP });
+      // A pair alternates one-second rounds (autocannon runs whole seconds); a single
+      // scenario runs in one piece.
+      const rounds = unit.length > 1 ? Math.max(1, Math.round(SECONDS)) : 1;
+      const runs = prepared.map((): LoadRun[] => []);
+      for (let round = 0; round < rounds; round++) {
+        for (const [i, p] of prepared.entries()) {
+          runs[i]?.push(
+            await run(p.target, p.request, {
+              connections: CONNECTIONS,
+              seconds: unit.length > 1 ? 1 : SECONDS,
+              serverPid: p.pid,
+            }),
+          );
+        }
+      }
+      for (const [i, { scenario }] of prepared.entries()) {
+        const result = summarize(runs[i] ?? []);
+        if (result.failures)
+          failures.push(`${scenario.name}: ${result.failures} of ${result.requests} requests failed`);
+        results.scenarios.push({ name: scenario.name, label: scenario.label, ...result });
+        log(
+          `${scenario.name.padEnd(20)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms  ${result.cpuUs?.toFixed(0)} µs CPU/req`,
+        );
+      }
     } finally {
-      await floor?.stop();
+      for (const p of prepared) await p.floor?.stop();
     }
   }
   if (wanted('auth.storm')) {
@@ -175,6 +185,50 @@ async function runScenarios(
     results.storm = storm;
   }
   return results;
+}
+
+/** A scenario ready to load: its target (the service or its own floor process) and request. */
+interface Prepared {
+  scenario: Scenario;
+  target: string;
+  request: LoadRequest;
+  pid: number;
+  floor: Child | undefined;
+}
+
+async function prepare(
+  scenario: Scenario,
+  base: string,
+  server: Child,
+  databasePath: string,
+  seeded: Seeded,
+  token: string,
+): Promise<Prepared> {
+  const floor = scenario.target === 'service' ? undefined : startFloor(scenario.target, databasePath, seeded);
+  try {
+    const target = floor ? `http://127.0.0.1:${(await floor.ready<{ port: number }>()).port}` : base;
+    // Every 2025-era scenario opens its own session on its target, the floor's as the service's.
+    const request = scenario.session
+      ? onSession(scenario.request, await openSession(target, token))
+      : scenario.request;
+    await check(target, scenario, request);
+    return { scenario, target, request, pid: (floor ?? server).pid, floor };
+  } catch (error) {
+    await floor?.stop();
+    throw error;
+  }
+}
+
+/** The scenarios in order, each budgeted one together with its floor when both are wanted. */
+function pairUp(list: Scenario[]): Scenario[][] {
+  const units: Scenario[][] = [];
+  for (const scenario of list) {
+    const previous = units.at(-1);
+    if (scenario.floor !== undefined && previous?.length === 1 && previous[0]?.name === scenario.floor)
+      previous.push(scenario);
+    else units.push([scenario]);
+  }
+  return units;
 }
 
 /** A floor process for the scenario's target: bench/floor-server.ts or bench/floor-mcp-server.ts. */

@@ -15,6 +15,12 @@ export interface Scenario {
   mcp: boolean;
   /** A 2025-era call: the harness opens a session on the target first and sends its id. */
   session: boolean;
+  /**
+   * The floor scenario a budget compares this one with. When both run, the harness runs them
+   * as a pair, in alternating one-second rounds, so that a change in the machine's load
+   * falls on both sides alike.
+   */
+  floor?: string;
 }
 
 export interface ScenarioContext {
@@ -31,13 +37,20 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
   const legacy: McpCaller = { era: 'legacy', token: ctx.token };
   const byId = `/todos/${ctx.todoId}`;
   const newTodo = { title: 'Benchmark todo', priority: 4 };
-  const s = (name: string, label: string, request: LoadRequest, target: Target = 'service'): Scenario => ({
+  const s = (
+    name: string,
+    label: string,
+    request: LoadRequest,
+    target: Target = 'service',
+    floor?: string,
+  ): Scenario => ({
     name,
     label,
     target,
     request,
     mcp: request.path === '/mcp',
     session: request.path === '/mcp' && request.headers?.['MCP-Protocol-Version'] === LEGACY_VERSION,
+    ...(floor === undefined ? {} : { floor }),
   });
 
   const fmt = (n: number) => n.toLocaleString('en');
@@ -52,7 +65,7 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
   const getByIdOnSession = toolCall(legacy, 'get_todo_by_id', { id: ctx.todoId });
 
   return [
-    // Each budgeted pair runs back to back: a floor, then what is compared with it.
+    // Each budgeted pair is a floor, then what is compared with it (run as a pair).
     s('floor.http', 'floor: bare node:http, same row', { method: 'GET', path: byId }, 'floor-http'),
     s(
       'floor.express',
@@ -60,11 +73,17 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
       { method: 'GET', path: byId },
       'floor-express',
     ),
-    s('rest.get', 'REST GET /api/todos/{id}', rest(ctx.token, 'GET', `/api${byId}`)),
+    s(
+      'rest.get',
+      'REST GET /api/todos/{id}',
+      rest(ctx.token, 'GET', `/api${byId}`),
+      'service',
+      'floor.express',
+    ),
     s('floor.mcp.modern', 'floor: bare SDK v2 server, 2026-07-28', getById, 'floor-mcp-modern'),
-    s('mcp.modern.get', 'MCP get_todo_by_id, 2026-07-28', getById),
+    s('mcp.modern.get', 'MCP get_todo_by_id, 2026-07-28', getById, 'service', 'floor.mcp.modern'),
     s('floor.mcp.legacy', 'floor: bare SDK v2 session, 2025', getByIdOnSession, 'floor-mcp-legacy'),
-    s('mcp.legacy.get', 'MCP get_todo_by_id, 2025 session', getByIdOnSession),
+    s('mcp.legacy.get', 'MCP get_todo_by_id, 2025 session', getByIdOnSession, 'service', 'floor.mcp.legacy'),
     s('rest.list', 'REST GET /api/todos (first page, 100 todos)', rest(ctx.token, 'GET', '/api/todos')),
     s('mcp.modern.list', 'MCP get_all_todos, 2026-07-28', toolCall(modern, 'get_all_todos', {})),
     s('mcp.legacy.list', 'MCP get_all_todos, 2025 session', toolCall(legacy, 'get_all_todos', {})),
