@@ -17,7 +17,12 @@ export function withCachedJsonSchema<S extends StandardSchemaWithJSON>(schema: S
   const standard = schema['~standard'];
   const cache = new Map<string, Record<string, unknown>>();
   const converter = (io: 'input' | 'output') => (options: JsonSchemaOptions) => {
-    const key = `${io} ${JSON.stringify(options)}`;
+    // The SDK asks twice per tools/call with a fresh `{ target }`: keyed without serialising
+    // it in the usual case (JSON.stringify here was ~1% of a call's CPU).
+    const key =
+      options.libraryOptions === undefined
+        ? `${io} ${options.target}`
+        : `${io} ${options.target} ${JSON.stringify(options.libraryOptions)}`;
     let converted = cache.get(key);
     if (converted === undefined) {
       converted = deepFreeze(portableJsonSchema(standard.jsonSchema[io](options)));

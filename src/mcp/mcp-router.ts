@@ -10,6 +10,7 @@ import {
   createMcpHandler,
   getOAuthProtectedResourceMetadataUrl,
   isLegacyRequest,
+  SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/server';
 import express, { type ErrorRequestHandler, type RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
@@ -23,12 +24,13 @@ import { type ChangeFeed, ChangesByUser } from '../services/change-feed.ts';
 import { RateLimiter } from '../services/rate-limiter.ts';
 import type { TodoService } from '../services/todo-service.ts';
 import { callerOf, mcpBearerAuth, tokenVerifier, userIdOf } from './bearer-auth.ts';
+import { mcpJsonBody } from './json-body.ts';
 import { checkJsonShape } from './json-shape.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { isListenRequest, ListenStreams } from './listen-streams.ts';
 import { claimsModernEra, rpcSummary } from './rpc-body.ts';
 import { sendRpcError } from './rpc-error.ts';
-import { mcpServerFactory } from './server-factory.ts';
+import { calledTool, mcpServerFactory } from './server-factory.ts';
 import { addSessionSubscriptions } from './session-subscriptions.ts';
 import { canWatch } from './subscribable.ts';
 import { todoDataGate } from './todo-data-gate.ts';
@@ -68,7 +70,7 @@ export interface McpEndpoint {
 }
 
 const PATHS = ['/mcp', '/mcp/'];
-const BODY_LIMIT = '100kb';
+const BODY_LIMIT = 100 * 1024;
 // Bodies express.json() did not parse (other media types) are read by the SDK: same bound.
 const SDK_READ = { maxRequestBodySize: 100 * 1024 };
 
@@ -88,7 +90,8 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const onerror = (error: Error) =>
     logger.debug({ errorMessage: error.message.slice(0, 200) }, 'mcp transport');
   const handler = createMcpHandler(
-    ({ authInfo, era }) => build(userIdOf(authInfo), era === 'modern' ? 'listen' : 'stateless'),
+    ({ authInfo, era, requestInfo }) =>
+      build(userIdOf(authInfo), era === 'modern' ? 'listen' : 'stateless', calledTool(era, requestInfo)),
     {
       legacy: options.legacySessions ? 'reject' : 'stateless',
       // ListenStreams serves every listen on a handler of the user's own; this caps strays.
@@ -140,7 +143,7 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     ),
     utf8Only,
     // Only JSON bodies are parsed; any other type reaches the SDK unread and gets its 415.
-    express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }),
+    mcpJsonBody(BODY_LIMIT),
     noteRpcCall,
     rejectBatches,
     checkJsonShape,
@@ -164,7 +167,7 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     if (
       sessions &&
       !claimsModernEra(req.body) &&
-      (await isLegacyRequest(await classifiable(req), req.body, SDK_READ))
+      (onLegacySession(req) || (await isLegacyRequest(await classifiable(req), req.body, SDK_READ)))
     ) {
       await sessions.handle(req, res, caller, () => {
         const server = build(caller.userId, 'session');
@@ -195,6 +198,23 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       await handler.close();
     },
   };
+}
+
+/**
+ * True for a request on a 2025-era session that names no 2026-07-28 revision: it carries an
+ * Mcp-Session-Id (only 2025-era clients have sessions), no envelope claim in its body (the
+ * caller checked) and an MCP-Protocol-Version header, if any, from the SDK's 2025-era list.
+ * isLegacyRequest answers true for every such request whose body is a JSON-RPC message, so
+ * these skip building a web Request and the SDK's zod checks just to be classified (~20 µs,
+ * a sixth of what we add to a session's call). The one difference: a body that is not
+ * JSON-RPC at all gets the session transport's 400 instead of the modern handler's 400.
+ */
+function onLegacySession(req: express.Request): boolean {
+  const version = req.get('mcp-protocol-version')?.trim();
+  return (
+    req.get('mcp-session-id') !== undefined &&
+    (version === undefined || SUPPORTED_PROTOCOL_VERSIONS.includes(version))
+  );
 }
 
 /**

@@ -80,9 +80,24 @@ function guarded<A>(mcp: McpContext, tool: string, run: ToolHandler<A>): ToolHan
   };
 }
 
-export function registerTodoTools(server: McpServer, mcp: McpContext): void {
-  for (const register of [getAllTodos, getTodoById, createTodo, updateTodo, deleteTodo])
-    register(server, mcp);
+const TOOLS = {
+  get_all_todos: getAllTodos,
+  get_todo_by_id: getTodoById,
+  create_todo: createTodo,
+  update_todo: updateTodo,
+  delete_todo: deleteTodo,
+} satisfies Record<string, (server: McpServer, mcp: McpContext) => void>;
+
+export type ToolName = keyof typeof TOOLS;
+export const TOOL_NAMES = Object.keys(TOOLS) as ToolName[];
+
+/** Registers the five tools, or only `only`: a server built for one tools/call needs no other. */
+export function registerTodoTools(server: McpServer, mcp: McpContext, only?: ToolName): void {
+  if (only !== undefined) {
+    TOOLS[only](server, mcp);
+    return;
+  }
+  for (const register of Object.values(TOOLS)) register(server, mcp);
 }
 
 function getAllTodos(server: McpServer, mcp: McpContext): void {
