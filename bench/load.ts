@@ -34,11 +34,30 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
+/** What one autocannon run observed, before it is summarised (runs can be combined). */
+export interface LoadRun {
+  /** Milliseconds, 2xx responses only. */
+  latencies: number[];
+  failures: number;
+  seconds: number;
+  /** Server CPU seconds over the run; undefined without a pid. */
+  cpuSeconds: number | undefined;
+}
+
 export async function load(
   base: string,
   request: LoadRequest,
   options: { connections: number; seconds?: number; amount?: number; serverPid?: number },
 ): Promise<LoadResult> {
+  return summarize([await run(base, request, options)]);
+}
+
+/** One autocannon run, unsummarised. */
+export async function run(
+  base: string,
+  request: LoadRequest,
+  options: { connections: number; seconds?: number; amount?: number; serverPid?: number },
+): Promise<LoadRun> {
   const latencies: number[] = [];
   let failures = 0;
   const cpuBefore = options.serverPid === undefined ? 0 : cpuSeconds(options.serverPid);
@@ -65,9 +84,22 @@ export async function load(
       else failures++;
     });
   });
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = options.serverPid === undefined ? undefined : cpuSeconds(options.serverPid) - cpuBefore;
-  latencies.sort((a, b) => a - b);
+  return {
+    latencies,
+    failures: failures + result.errors + result.timeouts,
+    seconds: (performance.now() - started) / 1000,
+    cpuSeconds: options.serverPid === undefined ? undefined : cpuSeconds(options.serverPid) - cpuBefore,
+  };
+}
+
+/** One result from one or more runs of the same request against the same server. */
+export function summarize(runs: readonly LoadRun[]): LoadResult {
+  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const failures = runs.reduce((sum, r) => sum + r.failures, 0);
+  const seconds = runs.reduce((sum, r) => sum + r.seconds, 0);
+  const cpu = runs.some((r) => r.cpuSeconds === undefined)
+    ? undefined
+    : runs.reduce((sum, r) => sum + (r.cpuSeconds ?? 0), 0);
   const requests = latencies.length + failures;
   return {
     requests,
@@ -75,7 +107,7 @@ export async function load(
     rps: latencies.length / seconds,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
-    failures: failures + result.errors + result.timeouts,
+    failures,
     cpuUs: cpu === undefined || requests === 0 ? undefined : (cpu * 1e6) / requests,
   };
 }

@@ -46,6 +46,8 @@ const connections = new LiveConnections({ auth: services.auth, logger, recheckEv
 const mcp = mcpEndpoint({
   auth: services.auth,
   todos: services.todos,
+  activity: services.activity,
+  changes: services.changes,
   logger,
   publicUrl: PUBLIC_URL,
   allowedOrigins: [],
@@ -70,7 +72,10 @@ await new Promise((resolve) => server.once('listening', resolve));
 const username = 'bench_memory';
 const user = await services.auth.register({ username, password: PASSWORD }, 'bench');
 const { accessToken } = await services.auth.login({ username, password: PASSWORD }, 'bench');
-const todo = await services.todos.create(user.id, { title: 'Read me again and again' });
+const todo = await services.todos.create(
+  { userId: user.id, via: 'api' },
+  { title: 'Read me again and again' },
+);
 const codec = new TokenCodec({ secret: SECRET, publicUrl: PUBLIC_URL, ttlSeconds: 3600 });
 // An agent token (audience both): every verification also looks its record up (revocation).
 const agentToken = (

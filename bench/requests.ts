@@ -72,6 +72,11 @@ export function toolCall(caller: McpCaller, tool: string, args: Record<string, u
   };
 }
 
+/** The same request on a 2025-era session. */
+export function onSession(request: LoadRequest, sessionId: string): LoadRequest {
+  return { ...request, headers: { ...request.headers, 'Mcp-Session-Id': sessionId } };
+}
+
 /** Opens a 2025-era session as a client does: initialize, then notifications/initialized. */
 export async function openSession(base: string, token: string): Promise<string> {
   const headers = { ...bearer(token), 'Content-Type': 'application/json', Accept: ACCEPT };

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareEngines, type EngineResults } from './engines.ts';
 import { engineFailures, formatEngines } from './engines-report.ts';
-import { load, once } from './load.ts';
+import { measureLive } from './live.ts';
+import { formatLive } from './live-report.ts';
+import { type LoadRequest, type LoadRun, load, once, run, summarize } from './load.ts';
 import { measureMemory } from './memory.ts';
 import { type Child, freePort, ROOT, startChild, waitForOk } from './process.ts';
 import { summarizeProfiles } from './profile-summary.ts';
@@ -24,8 +26,8 @@ import {
   type RunResults,
   ratios,
 } from './report.ts';
-import { openSession, rpcMessage, signIn } from './requests.ts';
-import { type Scenario, scenarios } from './scenarios.ts';
+import { onSession, openSession, rpcMessage, signIn } from './requests.ts';
+import { type Scenario, scenarios, type Target } from './scenarios.ts';
 import { PASSWORD, type Seeded, seed } from './seed.ts';
 import { loginStorm } from './storm.ts';
 
@@ -103,6 +105,15 @@ try {
       log,
     });
   }
+  if (wanted('live')) {
+    results.live = await measureLive({
+      directory,
+      streams: quick ? 100 : 1_000,
+      steps: 4,
+      samples: quick ? 50 : 500,
+      log,
+    });
+  }
   // SQLite against PostgreSQL, one and two processes, on a seed of its own.
   const engines = wanted('engines')
     ? await compareEngines({
@@ -148,37 +159,43 @@ async function runScenarios(
         ? await cursorAt(base, deepToken, deepSize - 100)
         : '',
   };
-  const sessionId = await openSession(base, token);
-  const all = scenarios({ token, todoId: seeded.todoId, sessionId, listTokens, deep });
+  const all = scenarios({ token, todoId: seeded.todoId, listTokens, deep });
 
   const results: RunResults = { scenarios: [], storm: undefined, memory: undefined };
-  for (const scenario of all.filter((s) => wanted(s.name))) {
-    const floor =
-      scenario.target === 'service'
-        ? undefined
-        : startChild([
-            'bench/floor-server.ts',
-            scenario.target.slice('floor-'.length),
-            databasePath,
-            seeded.main.id,
-          ]);
+  for (const unit of pairUp(all.filter((s) => wanted(s.name)))) {
+    const prepared: Prepared[] = [];
     try {
-      const target = floor ? `http://127.0.0.1:${(await floor.ready<{ port: number }>()).port}` : base;
-      await check(target, scenario);
-      if (WARMUP > 0) await load(target, scenario.request, { connections: CONNECTIONS, seconds: WARMUP });
-      const result = await load(target, scenario.request, {
-        connections: CONNECTIONS,
-        seconds: SECONDS,
-        serverPid: (floor ?? server).pid,
-      });
-      if (result.failures)
-        failures.push(`${scenario.name}: ${result.failures} of ${result.requests} requests failed`);
-      results.scenarios.push({ name: scenario.name, label: scenario.label, ...result });
-      log(
-        `${scenario.name.padEnd(20)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms  ${result.cpuUs?.toFixed(0)} µs CPU/req`,
-      );
+      for (const scenario of unit)
+        prepared.push(await prepare(scenario, base, server, databasePath, seeded, token));
+      if (WARMUP > 0)
+        for (const p of prepared)
+          await load(p.target, p.request, { connections: CONNECTIONS, seconds: WARMUP });
+      // A pair alternates one-second rounds (autocannon runs whole seconds); a single
+      // scenario runs in one piece.
+      const rounds = unit.length > 1 ? Math.max(1, Math.round(SECONDS)) : 1;
+      const runs = prepared.map((): LoadRun[] => []);
+      for (let round = 0; round < rounds; round++) {
+        for (const [i, p] of prepared.entries()) {
+          runs[i]?.push(
+            await run(p.target, p.request, {
+              connections: CONNECTIONS,
+              seconds: unit.length > 1 ? 1 : SECONDS,
+              serverPid: p.pid,
+            }),
+          );
+        }
+      }
+      for (const [i, { scenario }] of prepared.entries()) {
+        const result = summarize(runs[i] ?? []);
+        if (result.failures)
+          failures.push(`${scenario.name}: ${result.failures} of ${result.requests} requests failed`);
+        results.scenarios.push({ name: scenario.name, label: scenario.label, ...result });
+        log(
+          `${scenario.name.padEnd(20)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms  ${result.cpuUs?.toFixed(0)} µs CPU/req`,
+        );
+      }
     } finally {
-      await floor?.stop();
+      for (const p of prepared) await p.floor?.stop();
     }
   }
   if (wanted('auth.storm')) {
@@ -196,9 +213,61 @@ async function runScenarios(
   return results;
 }
 
+/** A scenario ready to load: its target (the service or its own floor process) and request. */
+interface Prepared {
+  scenario: Scenario;
+  target: string;
+  request: LoadRequest;
+  pid: number;
+  floor: Child | undefined;
+}
+
+async function prepare(
+  scenario: Scenario,
+  base: string,
+  server: Child,
+  databasePath: string,
+  seeded: Seeded,
+  token: string,
+): Promise<Prepared> {
+  const floor = scenario.target === 'service' ? undefined : startFloor(scenario.target, databasePath, seeded);
+  try {
+    const target = floor ? `http://127.0.0.1:${(await floor.ready<{ port: number }>()).port}` : base;
+    // Every 2025-era scenario opens its own session on its target, the floor's as the service's.
+    const request = scenario.session
+      ? onSession(scenario.request, await openSession(target, token))
+      : scenario.request;
+    await check(target, scenario, request);
+    return { scenario, target, request, pid: (floor ?? server).pid, floor };
+  } catch (error) {
+    await floor?.stop();
+    throw error;
+  }
+}
+
+/** The scenarios in order, each budgeted one together with its floor when both are wanted. */
+function pairUp(list: Scenario[]): Scenario[][] {
+  const units: Scenario[][] = [];
+  for (const scenario of list) {
+    const previous = units.at(-1);
+    if (scenario.floor !== undefined && previous?.length === 1 && previous[0]?.name === scenario.floor)
+      previous.push(scenario);
+    else units.push([scenario]);
+  }
+  return units;
+}
+
+/** A floor process for the scenario's target: bench/floor-server.ts or bench/floor-mcp-server.ts. */
+function startFloor(target: Exclude<Target, 'service'>, databasePath: string, seeded: Seeded): Child {
+  const [script, mode] = target.startsWith('floor-mcp-')
+    ? ['bench/floor-mcp-server.ts', target.slice('floor-mcp-'.length)]
+    : ['bench/floor-server.ts', target.slice('floor-'.length)];
+  return startChild([script, mode, databasePath, seeded.main.id]);
+}
+
 /** One request before timing: a misbuilt scenario must fail the run, not measure error pages. */
-async function check(target: string, scenario: Scenario): Promise<void> {
-  const { status, text } = await once(target, scenario.request);
+async function check(target: string, scenario: Scenario, request: LoadRequest): Promise<void> {
+  const { status, text } = await once(target, request);
   const message = scenario.mcp ? rpcMessage(text) : undefined;
   if (status >= 300 || (scenario.mcp && (!message?.result || message.result.isError))) {
     throw new Error(`${scenario.name}: the check request got ${status} ${text.slice(0, 300)}`);
@@ -228,6 +297,7 @@ function report(results: RunResults, engines: EngineResults | undefined): void {
     `\n## Results (${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(2)}, ${CONNECTIONS} connections, ${SECONDS} s per scenario after ${WARMUP} s warm-up)\n`,
     formatTable(results),
     results.memory ? `\n${formatMemory(results.memory)}` : '',
+    results.live ? `\n${formatLive(results.live)}` : '',
     `\n### Ratios (same run)\n\n${formatRatios(ratios(results))}`,
     engines ? `\n${formatEngines(engines)}` : '',
     quick

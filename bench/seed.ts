@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServices } from '../src/compose.ts';
 import { openDatabase } from '../src/repositories/sqlite/database.ts';
+import { SqliteConnection } from '../src/repositories/sqlite/sqlite-connection.ts';
 import { sqliteStore } from '../src/repositories/sqlite/sqlite-store.ts';
 import { SqliteTodoRepository } from '../src/repositories/sqlite/sqlite-todo-repository.ts';
 import type { Todo } from '../src/repositories/types.ts';
@@ -52,7 +53,7 @@ export async function seed(options: {
       Array.from({ length: STORM_USERS }, (_, i) => register(`bench_storm_${i}`, 0)),
     );
 
-    const repository = new SqliteTodoRepository(db);
+    const repository = new SqliteTodoRepository(new SqliteConnection(db));
     let todoId = '';
     db.transaction(() => {
       for (const user of [main, ...lists]) {
@@ -73,7 +74,11 @@ export async function seed(options: {
           };
           if (user === main && i === 0) todoId = todo.id;
           // The statements inside run synchronously; the promise only carries the result.
-          void repository.insert(user.id, todo, Number.MAX_SAFE_INTEGER);
+          void repository.insert(
+            { actor: { userId: user.id, via: 'api' }, at, keepActivity: 1000 },
+            todo,
+            Number.MAX_SAFE_INTEGER,
+          );
         }
       }
     })();

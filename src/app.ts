@@ -4,23 +4,37 @@ import './http/express-types.ts';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { apiRouter } from './api/api-router.ts';
+import { docsRoutes } from './api/docs-routes.ts';
+import type { EventStreamLimits } from './api/event-streams.ts';
+import type { OAuthServices } from './compose.ts';
 import { corsPolicy } from './http/cors.ts';
 import { healthRouter, type Lifecycle } from './http/health.ts';
 import { trackInFlight } from './http/in-flight.ts';
 import type { LiveConnections } from './http/live-connections.ts';
-import { notFoundHandler, problemHandler } from './http/problem.ts';
+import { methodNotAllowedHandler, notFoundHandler, problemHandler } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
+import { checkRequestTarget } from './http/request-target.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { signposts } from './http/signposts.ts';
 import type { McpEndpoint } from './mcp/mcp-router.ts';
+import { oauthRouter } from './oauth/oauth-router.ts';
+import { PUBLIC_CORS_PATHS, publicCors } from './oauth/public-cors.ts';
 import type { HealthProbe } from './repositories/types.ts';
+import type { ActivityService } from './services/activity-service.ts';
 import type { AgentTokenService } from './services/agent-token-service.ts';
 import type { AuthService } from './services/auth-service.ts';
+import type { ChangeFeed } from './services/change-feed.ts';
 import type { TodoService } from './services/todo-service.ts';
+import type { WebSessionService } from './services/web-session-service.ts';
 
 export interface AppDeps {
   auth: AuthService;
   agentTokens: AgentTokenService;
   todos: TodoService;
+  oauth: OAuthServices;
+  webSessions: WebSessionService;
+  activity: ActivityService;
+  changes: ChangeFeed;
   health: HealthProbe;
   logger: Logger;
   publicUrl: string;
@@ -31,7 +45,9 @@ export interface AppDeps {
   connections?: LiveConnections | undefined;
   /** Express's `trust proxy`: how the client address (for login throttling) is found. */
   trustProxy?: string | number | undefined;
-  /** Serve /api (default true); a process may serve /mcp alone. */
+  /** Caps and heartbeat of GET /api/events; defaults when omitted. */
+  events?: Partial<EventStreamLimits> | undefined;
+  /** Serve /api, the authorization server and its pages (default true); a process may serve /mcp alone. */
   api?: boolean;
   /** The /mcp endpoint, built by the caller so that it can also close it; omitted when not served. */
   mcp?: McpEndpoint | undefined;
@@ -46,8 +62,11 @@ export function createApp(deps: AppDeps): Express {
 
   const lifecycle = deps.lifecycle ?? { draining: false, inFlight: 0 };
   app.use(requestLog(deps.logger));
+  app.use(checkRequestTarget);
   app.use(trackInFlight(lifecycle));
   app.use(securityHeaders);
+  // The authorization server's public endpoints answer any origin; everything else follows the allow-list.
+  app.use(PUBLIC_CORS_PATHS, publicCors);
   app.use(corsPolicy(deps.corsOrigins));
   // A preflight the CORS policy did not answer (origin not allowed) ends here, without CORS headers.
   app.options('/{*path}', (_req, res) => {
@@ -55,19 +74,37 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(healthRouter(deps.health, lifecycle, deps.logger));
-  if (deps.api ?? true)
+  if (deps.api ?? true) {
+    app.use(docsRoutes(deps.publicUrl));
     app.use(
       '/api',
       apiRouter({
         auth: deps.auth,
         agentTokens: deps.agentTokens,
+        grants: deps.oauth.grants,
         todos: deps.todos,
+        activity: deps.activity,
+        changes: deps.changes,
         publicUrl: deps.publicUrl,
         connections: deps.connections,
+        events: deps.events,
+        onStreamError: (error) =>
+          deps.logger.error({ errorName: (error as Error)?.name }, 'event stream failed'),
       }),
     );
+    app.use(
+      oauthRouter({
+        oauth: deps.oauth,
+        webSessions: deps.webSessions,
+        publicUrl: deps.publicUrl,
+        logger: deps.logger,
+      }),
+    );
+  }
   if (deps.mcp) app.use(deps.mcp.router);
+  app.use(signposts({ publicUrl: deps.publicUrl, api: deps.api ?? true, mcp: deps.mcp !== undefined }));
 
+  app.use(methodNotAllowedHandler);
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logger));
   return app;

@@ -5,6 +5,9 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** The activity log's bounds when not configured (also what createServices uses when not told). */
+export const ACTIVITY_DEFAULTS = { maxPerUser: 1000, retentionDays: 30 } as const;
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -87,6 +90,7 @@ const schema = z.object({
     )
     .pipe(z.array(origin)),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   TRUST_PROXY: z
     .string()
     .regex(
@@ -111,6 +115,14 @@ const schema = z.object({
     .optional(),
   MAX_TODOS_PER_USER: positiveInteger.default(10_000),
   SHUTDOWN_DELAY: shortDuration.default(3000),
+  OAUTH_METADATA_ALLOW_LOOPBACK: z.enum(['on', 'off']).default('off'),
+  OAUTH_METADATA_EXTRA_CA: z.string().min(1).optional(),
+  ACTIVITY_MAX_PER_USER: positiveInteger.default(ACTIVITY_DEFAULTS.maxPerUser),
+  ACTIVITY_RETENTION_DAYS: positiveInteger
+    .pipe(z.int().max(3650, 'must be at most 3650 (ten years)'))
+    .default(ACTIVITY_DEFAULTS.retentionDays),
+  EVENTS_MAX_STREAMS: positiveInteger.default(10_000),
+  EVENTS_MAX_STREAMS_PER_USER: positiveInteger.default(10),
 });
 
 export interface Config {
@@ -132,6 +144,8 @@ export interface Config {
   tokenTtlSeconds: number;
   corsOrigins: string[];
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Undefined: main.ts picks pretty in development on a terminal, JSON otherwise (logger.ts). */
+  logFormat: 'pretty' | 'json' | undefined;
   /**
    * Which proxies in front of us to believe about the client address (Express's `trust proxy`).
    * Unset: the socket address, so behind a proxy every client would share one login throttle.
@@ -155,6 +169,18 @@ export interface Config {
    * balancer stops sending before the listener closes.
    */
   shutdownDelayMs: number;
+  /**
+   * Development and tests only, refused in production: let the authorization server fetch
+   * client ID metadata documents from loopback addresses (an SSRF surface otherwise closed),
+   * trusting the PEM certificate at `extraCaPath` besides the system's.
+   */
+  oauthMetadataDocuments: { allowLoopback: boolean; extraCaPath: string | undefined };
+  /** The activity log keeps at most this many entries per user, and none older than the retention. */
+  activityMaxPerUser: number;
+  activityRetentionDays: number;
+  /** Open GET /api/events streams in this process, and per user. */
+  eventsMaxStreams: number;
+  eventsMaxStreamsPerUser: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -178,6 +204,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       'Invalid configuration:\n  JWT_SECRET: is required with DATABASE_URL: every process must sign and verify tokens with the same secret',
     );
   }
+  if (
+    values.NODE_ENV === 'production' &&
+    (values.OAUTH_METADATA_ALLOW_LOOPBACK === 'on' || values.OAUTH_METADATA_EXTRA_CA !== undefined)
+  ) {
+    throw new ConfigError(
+      'Invalid configuration:\n  OAUTH_METADATA_ALLOW_LOOPBACK, OAUTH_METADATA_EXTRA_CA: are for development and tests only, not NODE_ENV=production',
+    );
+  }
   return {
     env: values.NODE_ENV,
     host: values.HOST,
@@ -192,6 +226,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tokenTtlSeconds: values.TOKEN_TTL,
     corsOrigins: values.CORS_ORIGINS,
     logLevel: values.LOG_LEVEL,
+    logFormat: values.LOG_FORMAT,
     trustProxy:
       values.TRUST_PROXY === undefined || !/^\d+$/.test(values.TRUST_PROXY)
         ? values.TRUST_PROXY
@@ -206,5 +241,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mcpMaxListenStreamsPerUser: values.MCP_MAX_LISTENS_PER_USER,
     mcpCallsPerMinute: values.MCP_CALLS_PER_MINUTE,
     shutdownDelayMs: values.SHUTDOWN_DELAY,
+    oauthMetadataDocuments: {
+      allowLoopback: values.OAUTH_METADATA_ALLOW_LOOPBACK === 'on',
+      extraCaPath: values.OAUTH_METADATA_EXTRA_CA,
+    },
+    activityMaxPerUser: values.ACTIVITY_MAX_PER_USER,
+    activityRetentionDays: values.ACTIVITY_RETENTION_DAYS,
+    eventsMaxStreams: values.EVENTS_MAX_STREAMS,
+    eventsMaxStreamsPerUser: values.EVENTS_MAX_STREAMS_PER_USER,
   };
 }

@@ -108,6 +108,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toBe(expected);
   });
 
+  it('takes LOG_FORMAT pretty or json, leaving the choice to main.ts when unset', () => {
+    expect(loadConfig({}).logFormat).toBeUndefined();
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(configError({ LOG_FORMAT: 'xml' }).message).toContain('LOG_FORMAT');
+  });
+
   it('names every malformed variable at once', () => {
     const error = configError({ PORT: 'abc', LOG_LEVEL: 'loud' });
     expect(error.message).toMatch(/^ {2}PORT: /m);
@@ -117,6 +124,24 @@ describe('loadConfig', () => {
   it('refuses to start in production without JWT_SECRET', () => {
     const error = configError({ NODE_ENV: 'production' });
     expect(error.message).toMatch(/^ {2}JWT_SECRET: .*required.*production/m);
+  });
+
+  it('keeps metadata documents on loopback addresses off by default, and on only when asked', () => {
+    expect(loadConfig({}).oauthMetadataDocuments).toEqual({ allowLoopback: false, extraCaPath: undefined });
+    expect(
+      loadConfig({ OAUTH_METADATA_ALLOW_LOOPBACK: 'on', OAUTH_METADATA_EXTRA_CA: '/tmp/ca.pem' })
+        .oauthMetadataDocuments,
+    ).toEqual({ allowLoopback: true, extraCaPath: '/tmp/ca.pem' });
+  });
+
+  it.each([
+    ['OAUTH_METADATA_ALLOW_LOOPBACK', 'on'],
+    ['OAUTH_METADATA_EXTRA_CA', '/tmp/ca.pem'],
+  ])('refuses %s in production: it would open an SSRF path', (name, value) => {
+    const error = configError({ NODE_ENV: 'production', JWT_SECRET: SECRET_32, [name]: value });
+    expect(error.message).toMatch(
+      /OAUTH_METADATA_ALLOW_LOOPBACK, OAUTH_METADATA_EXTRA_CA: .*development and tests only/,
+    );
   });
 
   it('starts in production with a JWT_SECRET of 32 bytes', () => {

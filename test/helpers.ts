@@ -2,20 +2,23 @@
 // engines), the real services and createApp, and helpers to sign users in. No mocks: every
 // test runs the objects production runs.
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import request from 'supertest';
+import type { EventStreamLimits } from '../src/api/event-streams.ts';
 import { createApp } from '../src/app.ts';
 import { createServices, type ServiceConfig } from '../src/compose.ts';
 import type { Lifecycle } from '../src/http/health.ts';
+import { createHttpServer } from '../src/http/http-server.ts';
 import { LiveConnections } from '../src/http/live-connections.ts';
 import { createLogger } from '../src/logger.ts';
 import { type McpEndpoint, type McpEndpointOptions, mcpEndpoint } from '../src/mcp/mcp-router.ts';
 import { type Db, openDatabase } from '../src/repositories/sqlite/database.ts';
 import { sqliteStore } from '../src/repositories/sqlite/sqlite-store.ts';
+import type { Actor, Via } from '../src/repositories/types.ts';
 import { type Engine, openTestStore, sqliteData, type TestData, type TestStore } from './engines.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
@@ -81,6 +84,10 @@ export type ContextOverrides = Partial<ServiceConfig> & {
   mcp?: McpOverrides;
   /** How often open streams and sessions have their token checked again (default: once a minute). */
   recheckEveryMs?: number;
+  /** A server already listening at `publicUrl` (see createListeningContext). */
+  server?: Server;
+  /** Caps and heartbeat of GET /api/events. */
+  events?: Partial<EventStreamLimits>;
 };
 
 export function createTestContext(overrides: ContextOverrides = {}): TestContext {
@@ -106,12 +113,21 @@ function buildContext(
   overrides: ContextOverrides,
   engine: Engine = 'sqlite',
 ): EngineTestContext {
+  const {
+    server: listening,
+    corsOrigins: _origins,
+    databasePath: _path,
+    mcp: _mcp,
+    recheckEveryMs: _recheck,
+    events: _events,
+    ...serviceOverrides
+  } = overrides;
   const config: ServiceConfig = {
     publicUrl: PUBLIC_URL,
     tokenTtlSeconds: TEST_TOKEN_TTL,
     maxTodosPerUser: 10_000,
     jwtSecret: TEST_SECRET,
-    ...overrides,
+    ...serviceOverrides,
   };
   let output = '';
   const sink = new Writable({
@@ -120,8 +136,8 @@ function buildContext(
       callback();
     },
   });
-  const logger = createLogger('debug', sink);
-  const services = createServices(store, config);
+  const logger = createLogger('debug', { destination: sink });
+  const services = createServices(store, config, logger);
   const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
   const connections = new LiveConnections({
     auth: services.auth,
@@ -131,6 +147,8 @@ function buildContext(
   const mcp = mcpEndpoint({
     auth: services.auth,
     todos: services.todos,
+    activity: services.activity,
+    changes: services.changes,
     logger,
     publicUrl: config.publicUrl,
     allowedOrigins: overrides.corsOrigins ?? [],
@@ -154,9 +172,11 @@ function buildContext(
     corsOrigins: overrides.corsOrigins ?? [],
     lifecycle,
     connections,
+    events: overrides.events,
     mcp,
   });
-  let server: Server | undefined;
+  let server: Server | undefined = listening;
+  listening?.on('request', app);
 
   const signUp = async (username = `user${++counter}_${process.pid}`): Promise<TestUser> => {
     const registered = await request(app).post('/api/auth/register').send({ username, password: PASSWORD });
@@ -184,7 +204,7 @@ function buildContext(
     logger,
     signUp,
     listen: async () => {
-      server ??= app.listen(0, '127.0.0.1');
+      server ??= createHttpServer(app).listen(0, '127.0.0.1');
       if (!server.listening) await once(server, 'listening');
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     },
@@ -200,8 +220,26 @@ function buildContext(
   };
 }
 
+/**
+ * A context whose public URL is the address it listens on, as OAuth clients need: they check
+ * that the issuer and the protected resource are the URLs they actually reached.
+ */
+export async function createListeningContext(
+  overrides: Parameters<typeof createTestContext>[0] = {},
+): Promise<TestContext & { base: string }> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const ctx = createTestContext({ ...overrides, publicUrl: base, server });
+  return { ...ctx, base };
+}
+
 /** Todos stored, whoever owns them: checks that a refused request wrote nothing. */
 export const countTodos = (ctx: TestContext): number =>
   ctx.db.prepare('SELECT count(*) FROM todos').pluck().get() as number;
 
 export const bearer = (user: TestUser) => ({ Authorization: `Bearer ${user.token}` });
+
+/** The user as the actor of a write made directly through the services (through the API unless said). */
+export const by = (user: { id: string }, via: Via = 'api'): Actor => ({ userId: user.id, via });

@@ -1,8 +1,9 @@
-// Starts the real entry point as `node src/main.ts` would run in production: its own process,
+// Starts the real entry point as `node src/start.js` would run in production: its own process,
 // no configuration but a port, a fresh working directory. Proves the defaults work, that
 // SIGTERM stops it cleanly, and that data and the generated JWT secret survive a restart.
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -39,7 +40,7 @@ function expectCleanOutput(started: Started): void {
   );
 }
 
-describe('node src/main.ts', () => {
+describe('node src/start.js', () => {
   let directory: string;
   let running: Started[] = [];
 
@@ -114,5 +115,35 @@ describe('node src/main.ts', () => {
     expect(code).toBe(1);
     expect(service.stdout()).toMatch(/"msg":"could not open the database"/);
     expect(`${service.stdout()}${service.stderr()}`).not.toContain('hunter2');
+  });
+
+  it('says in one line that the port is in use and which variable changes it, and exits 1', async () => {
+    const holder = createServer();
+    holder.listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const service = start(directory, port);
+      running.push(service);
+      const [code] = await once(service.child, 'exit');
+      expect(code).toBe(1);
+      expect(service.stderr()).toBe(
+        `127.0.0.1:${port} is already in use: stop the process that holds it, or set PORT to another port.\n`,
+      );
+      expect(service.stdout()).not.toMatch(/EADDRINUSE|\bat /);
+    } finally {
+      holder.close();
+    }
+  });
+  it('writes one readable line per request with LOG_FORMAT=pretty', async () => {
+    const service = startService({ cwd: directory, port: await freePort(), env: { LOG_FORMAT: 'pretty' } });
+    running.push(service);
+    await waitForHealth(service);
+    expect(await stop(service)).toEqual({ code: 0, signal: null });
+    const lines = service.stdout().trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO {2}todos is listening url=http:\/\/localhost:\d+ /);
+    expect(lines).toContainEqual(expect.stringMatching(/ INFO {2}GET \/health 200 \d+\.\dms reqId=/));
+    expect(lines.at(-1)).toMatch(/ INFO {2}stopped$/);
+    expect(service.stdout()).not.toContain('{"level"');
   });
 });

@@ -32,6 +32,11 @@ describe('serving one interface per process', () => {
     expect((await request(app).get('/health')).status).toBe(200);
     expect((await request(app).post('/mcp').send({})).status).toBe(401);
     expect((await request(app).get('/.well-known/oauth-protected-resource/mcp')).status).toBe(200);
+    // The signpost at / points only at what this process serves.
+    expect((await request(app).get('/api')).status).toBe(404);
+    const root = await request(app).get('/');
+    expect(root.body).toMatchObject({ mcp: 'http://localhost:3000/mcp' });
+    expect(root.body.openapi).toBeUndefined();
   });
 
   it('without /mcp (SERVE=api) answers /mcp and its metadata with route-not-found, and still /api', async () => {

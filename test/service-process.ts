@@ -30,7 +30,7 @@ export async function freePort(): Promise<number> {
 /**
  * Starts the service with only PATH, HOME and `env` in its environment (and no shutdown delay
  * unless `env` sets SHUTDOWN_DELAY: only the drain's own tests wait for it), either as production
- * runs it (`node src/main.ts`) or as the README's quick start does (`npm start`, in its own
+ * runs it (`node src/start.js`) or as the README's quick start does (`npm start`, in its own
  * process group, since npm does not pass SIGTERM on to node).
  */
 export function startService(options: {
@@ -42,7 +42,7 @@ export function startService(options: {
   const viaNpm = options.via === 'npm';
   const child = spawn(
     viaNpm ? 'npm' : process.execPath,
-    viaNpm ? ['start', '--silent', '--prefix', ROOT] : [resolve(ROOT, 'src/main.ts')],
+    viaNpm ? ['start', '--silent', '--prefix', ROOT] : [resolve(ROOT, 'src/start.js')],
     {
       cwd: options.cwd,
       env: {

@@ -1,20 +1,35 @@
 import { Router } from 'express';
 import type { LiveConnections } from '../http/live-connections.ts';
+import type { ActivityService } from '../services/activity-service.ts';
 import type { AgentTokenService } from '../services/agent-token-service.ts';
 import type { AuthService } from '../services/auth-service.ts';
+import { type ChangeFeed, ChangesByUser } from '../services/change-feed.ts';
+import type { OAuthGrantService } from '../services/oauth/grant-service.ts';
 import type { TodoService } from '../services/todo-service.ts';
+import { activityRoutes, eventRoutes } from './activity-routes.ts';
 import { agentTokenRoutes } from './agent-token-routes.ts';
 import { authRoutes } from './auth-routes.ts';
+import { type EventStreamLimits, EventStreams } from './event-streams.ts';
+import { grantRoutes } from './grant-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import { todoRoutes } from './todo-routes.ts';
 
 export interface ApiDeps {
   auth: AuthService;
   agentTokens: AgentTokenService;
+  grants: OAuthGrantService;
   todos: TodoService;
+  activity: ActivityService;
+  changes: ChangeFeed;
   publicUrl: string;
   connections?: LiveConnections | undefined;
+  /** Caps and heartbeat of GET /api/events (defaults: 10,000 streams, 10 per user, 15 s). */
+  events?: Partial<EventStreamLimits> | undefined;
+  /** Where a failure inside an open event stream is reported (the stream itself just ends). */
+  onStreamError?: ((error: unknown) => void) | undefined;
 }
+
+const EVENT_DEFAULTS: EventStreamLimits = { maxStreams: 10_000, maxStreamsPerUser: 10, heartbeatMs: 15_000 };
 
 /**
  * The sub-routers of /api and where they are mounted, listed once: apiRouter mounts them in
@@ -23,8 +38,23 @@ export interface ApiDeps {
 export function apiMounts(deps: ApiDeps): [path: string, router: Router][] {
   return [
     ['/auth/tokens', agentTokenRoutes(deps.auth, deps.agentTokens, deps.connections)],
+    ['/auth/grants', grantRoutes(deps.auth, deps.grants, deps.connections)],
     ['/auth', authRoutes(deps.auth)],
     ['/todos', todoRoutes(deps.auth, deps.todos)],
+    ['/activity', activityRoutes(deps.auth, deps.activity)],
+    [
+      '/events',
+      eventRoutes(
+        deps.auth,
+        new EventStreams({
+          activity: deps.activity,
+          changes: new ChangesByUser(deps.changes),
+          connections: deps.connections,
+          limits: { ...EVENT_DEFAULTS, ...deps.events },
+          onError: deps.onStreamError ?? (() => {}),
+        }),
+      ),
+    ],
   ];
 }
 

@@ -1,8 +1,8 @@
-import express, { type Request, Router } from 'express';
+import { type Request, Router } from 'express';
 import { passwordGrantSchema, registerSchema, tokenRequestSchema } from '../services/auth-schemas.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import { bearerAuth } from './bearer.ts';
-import { jsonBody, requireBodyType } from './body.ts';
+import { formBody, jsonBody, requireBodyType } from './body.ts';
 import { parseInput } from './parse.ts';
 
 export function authRoutes(auth: AuthService): Router {
@@ -14,27 +14,21 @@ export function authRoutes(auth: AuthService): Router {
   });
 
   // JSON for our own clients; the form-encoded password grant for OAuth 2 clients and Swagger UI.
-  router.post(
-    '/token',
-    requireBodyType('json', 'form'),
-    jsonBody,
-    express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }),
-    async (req, res) => {
-      const input = req.is('application/x-www-form-urlencoded')
-        ? parseInput(passwordGrantSchema, req.body, 'body')
-        : parseInput(tokenRequestSchema, req.body, 'body');
-      const token = await auth.login(
-        { username: input.username, password: input.password, scope: input.scope },
-        clientAddress(req),
-      );
-      res.json({
-        access_token: token.accessToken,
-        token_type: token.tokenType,
-        expires_in: token.expiresIn,
-        scope: token.scope,
-      });
-    },
-  );
+  router.post('/token', requireBodyType('json', 'form'), jsonBody, formBody, async (req, res) => {
+    const input = req.is('application/x-www-form-urlencoded')
+      ? parseInput(passwordGrantSchema, req.body, 'body')
+      : parseInput(tokenRequestSchema, req.body, 'body');
+    const token = await auth.login(
+      { username: input.username, password: input.password, scope: input.scope },
+      clientAddress(req),
+    );
+    res.json({
+      access_token: token.accessToken,
+      token_type: token.tokenType,
+      expires_in: token.expiresIn,
+      scope: token.scope,
+    });
+  });
 
   router.get('/me', bearerAuth(auth), async (req, res) => {
     res.json(await auth.getUser(req.principal?.userId ?? ''));

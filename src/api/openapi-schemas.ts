@@ -3,6 +3,7 @@
 // The response schemas are strict: the OpenAPI test parses real responses with them, so a
 // field added to a response without being documented fails a test.
 import { z } from 'zod';
+import { TODO_FIELDS } from '../repositories/todo-change.ts';
 import {
   createAgentTokenSchema,
   passwordGrantSchema,
@@ -81,6 +82,63 @@ export const agentTokenListSchema = z.strictObject({
     .describe('Every token you minted, newest first, revoked and expired ones included.'),
 });
 
+export const grantSchema = z.strictObject({
+  id: z.uuid().describe('The grant id: revoke with DELETE /api/auth/grants/{id}.'),
+  clientId: z
+    .string()
+    .describe("The application's client_id: its metadata document's URL, or the id it registered with."),
+  clientName: z.string().nullable().describe('The name the application gave itself (unverified).'),
+  clientUri: z.string().nullable().describe('The home page the application gave (unverified).'),
+  scopes: z.array(z.enum(SCOPES)).describe('What you allowed it to do.'),
+  resources: z.array(z.enum(['api', 'mcp'])).describe('Where its tokens are accepted.'),
+  createdAt: timestamp('you allowed it'),
+  lastUsedAt: timestamp('it last refreshed or used its access (to the minute)').nullable(),
+  expiresAt: timestamp('the grant lapses unless the application refreshes before then'),
+});
+
+export const grantListSchema = z.strictObject({
+  items: z.array(grantSchema).describe('Your active grants, newest first.'),
+});
+
+export const activityEntrySchema = z.strictObject({
+  id: z
+    .int()
+    .min(1)
+    .describe(
+      "The entry's position in your log: 1, 2, 3... in the order the changes were made. GET /api/events sends it as the event id.",
+    ),
+  at: timestamp('change was made'),
+  todoId: todoIdSchema,
+  action: z
+    .enum(['created', 'updated', 'completed', 'reopened', 'deleted'])
+    .describe('completed and reopened are updates that changed `completed` (whatever else they changed).'),
+  fields: z
+    .array(z.enum(TODO_FIELDS))
+    .describe('The fields whose value changed (never the values); empty for created and deleted.'),
+  version: z
+    .int()
+    .min(1)
+    .describe('The version the todo reached (for deleted: the version it was deleted at).'),
+  via: z.enum(['web', 'api', 'mcp']).describe('The interface the change came through.'),
+  client: z
+    .strictObject({
+      kind: z
+        .enum(['agent_token', 'oauth_client'])
+        .describe(
+          'What acted for you: an agent token you minted, or an application you allowed through OAuth.',
+        ),
+      id: z.string().describe("The agent token's id, or the application's client_id."),
+      name: z.string().nullable().describe('Its name when the change was made.'),
+    })
+    .nullable()
+    .describe('The agent acting for you; null when you made the change yourself.'),
+});
+
+export const activityPageSchema = z.strictObject({
+  items: z.array(activityEntrySchema).describe('At most `limit` entries, newest first.'),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for older entries; null on the last page.'),
+});
+
 /** RFC 9457 problem details; extension members depend on the kind of problem. */
 export const problemSchema = z.looseObject({
   type: z.string().describe('A stable URN naming the kind of problem, e.g. urn:todos:problem:not-found.'),
@@ -103,7 +161,11 @@ export const problemSchema = z.looseObject({
     .optional()
     .describe('The version the todo is at now (precondition-failed only).'),
   limit: z.int().min(1).optional().describe('The limit that was reached (quota-exceeded only).'),
-  retryAfter: z.int().min(1).optional().describe('Seconds to wait before retrying (rate-limited only).'),
+  retryAfter: z
+    .int()
+    .min(1)
+    .optional()
+    .describe('Seconds to wait before retrying (rate-limited and temporarily-unavailable only).'),
 });
 
 const REQUESTS = {
@@ -123,6 +185,10 @@ const RESPONSES = {
   AgentToken: agentTokenSchema,
   MintedAgentToken: mintedAgentTokenSchema,
   AgentTokenList: agentTokenListSchema,
+  Grant: grantSchema,
+  GrantList: grantListSchema,
+  ActivityEntry: activityEntrySchema,
+  ActivityPage: activityPageSchema,
   Problem: problemSchema,
 };
 export type SchemaName = keyof typeof REQUESTS | keyof typeof RESPONSES;
@@ -169,20 +235,21 @@ function toJsonSchema(schema: z.ZodType): JsonSchema {
 }
 
 export const todoIdParameter = () => parameter('id', 'path', true, toJsonSchema(todoIdSchema));
+export const grantIdParameter = () =>
+  parameter('id', 'path', true, toJsonSchema(z.uuid().describe('The grant id.')));
 export const agentTokenIdParameter = () =>
   parameter('id', 'path', true, toJsonSchema(z.uuid().describe('The agent token id.')));
 
 /**
- * The list filters as query parameters. Their schemas are those of listTodosSchema (typed:
- * boolean, integer) rather than of its query-string twin, whose every value is text: OpenAPI
- * serialises a typed query parameter as its text form (`completed=true`, `limit=20`).
+ * A list's filters as query parameters. Their schemas are those of the typed input (boolean,
+ * integer: listTodosSchema) rather than of its query-string twin, whose every value is text:
+ * OpenAPI serialises a typed query parameter as its text form (`completed=true`, `limit=20`).
  */
-export function listQueryParameters(queryKeys: readonly string[]) {
-  const { properties = {} } = z.toJSONSchema(listTodosSchema, { io: 'input', target: 'draft-2020-12' });
+export function listQueryParameters(queryKeys: readonly string[], typed: z.ZodObject = listTodosSchema) {
+  const { properties = {} } = z.toJSONSchema(typed, { io: 'input', target: 'draft-2020-12' });
   return queryKeys.map((name) => {
     const property = properties[name];
-    if (typeof property !== 'object')
-      throw new Error(`query parameter ${name} is missing from listTodosSchema`);
+    if (typeof property !== 'object') throw new Error(`query parameter ${name} is missing from its schema`);
     return parameter(name, 'query', false, property);
   });
 }

@@ -1,25 +1,36 @@
-import type { z } from 'zod';
-import { type InputSource, InvalidInputError } from '../services/errors.ts';
+import { z } from 'zod';
+import { type FieldIssue, type InputSource, InvalidInputError } from '../services/errors.ts';
+import { unknownField } from '../services/fields.ts';
 
 /** Parses one part of a request with a shared schema; failures become one InvalidInputError listing every field. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, source: InputSource): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
+  const known = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
   throw new InvalidInputError(
-    result.error.issues.map((issue) => ({
-      path: issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key)),
-      message: describeIssue(issue),
-    })),
+    result.error.issues.flatMap((issue) => fieldIssues(issue, source, known)),
     source,
   );
 }
 
-// zod's messages for unknown keys and missing bodies are written for programmers of zod;
-// these say what the caller should change.
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
-  if (issue.code === 'invalid_type' && issue.path.length === 0) return `expected a JSON ${issue.expected}`;
-  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) return 'is required';
-  if (issue.code === 'invalid_type' && issue.message.endsWith('received array')) return 'must be given once';
-  return issue.message;
+/**
+ * The schemas' messages (services/fields.ts) say what each field must be; a few issues read
+ * better said per request part. An unknown field is reported under its own name, and a query
+ * parameter can only be of the wrong type by being repeated.
+ */
+function fieldIssues(issue: z.core.$ZodIssue, source: InputSource, known: readonly string[]): FieldIssue[] {
+  const path = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key));
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({
+      path: [...path, key],
+      message: unknownField(path.length === 0 ? known : []),
+    }));
+  }
+  if (issue.code === 'invalid_type' && source === 'query' && path.length > 0) {
+    return [{ path, message: 'must be given once' }];
+  }
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+    return [{ path, message: 'is required' }];
+  }
+  return [{ path, message: issue.message }];
 }

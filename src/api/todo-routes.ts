@@ -1,5 +1,6 @@
 import { type Request, type Response, Router } from 'express';
-import type { Todo } from '../repositories/types.ts';
+import type { Actor, Todo } from '../repositories/types.ts';
+import { actorFor } from '../services/actor.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import {
   createTodoSchema,
@@ -26,7 +27,7 @@ export function todoRoutes(auth: AuthService, todos: TodoService): Router {
   });
 
   router.post('/', write, json, jsonBody, async (req, res) => {
-    const todo = await todos.create(userId(req), parseInput(createTodoSchema, req.body, 'body'));
+    const todo = await todos.create(actor(req), parseInput(createTodoSchema, req.body, 'body'));
     res.status(201).location(`${req.baseUrl}/${todo.id}`);
     sendTodo(res, todo);
   });
@@ -38,17 +39,17 @@ export function todoRoutes(auth: AuthService, todos: TodoService): Router {
   router.put('/:id', write, json, jsonBody, async (req, res) => {
     const id = pathId(req, 'Todo');
     const input = parseInput(replaceTodoSchema, req.body, 'body');
-    sendTodo(res, await todos.replace(userId(req), id, input, expectedVersion(req)));
+    sendTodo(res, await todos.replace(actor(req), id, input, expectedVersion(req)));
   });
 
   router.patch('/:id', write, json, jsonBody, async (req, res) => {
     const id = pathId(req, 'Todo');
     const input = parseInput(patchTodoSchema, req.body, 'body');
-    sendTodo(res, await todos.patch(userId(req), id, input, expectedVersion(req)));
+    sendTodo(res, await todos.patch(actor(req), id, input, expectedVersion(req)));
   });
 
   router.delete('/:id', write, async (req, res) => {
-    await todos.delete(userId(req), pathId(req, 'Todo'), expectedVersion(req));
+    await todos.delete(actor(req), pathId(req, 'Todo'), expectedVersion(req));
     res.status(204).end();
   });
 
@@ -64,4 +65,10 @@ function sendTodo(res: Response, todo: Todo): void {
 function userId(req: Request): string {
   if (!req.principal) throw new Error('todo route reached without authentication');
   return req.principal.userId;
+}
+
+/** Who writes: a change through /api is attributed to the API, and to the agent token if one is used. */
+function actor(req: Request): Actor {
+  if (!req.principal) throw new Error('todo route reached without authentication');
+  return actorFor(req.principal, 'api');
 }

@@ -11,7 +11,9 @@ import {
   PreconditionFailedError,
   QuotaExceededError,
   RateLimitedError,
+  UnavailableError,
 } from '../services/errors.ts';
+import { allowedMethods } from './allowed-methods.ts';
 
 export interface Problem {
   type: string;
@@ -21,7 +23,8 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-const type = (slug: string) => `urn:todos:problem:${slug}`;
+/** The stable `type` of a kind of problem. */
+export const problemType = (slug: string) => `urn:todos:problem:${slug}`;
 
 const DOMAIN: Record<ErrorCode, { status: number; slug: string; title: string }> = {
   invalid_input: { status: 400, slug: 'validation-failed', title: 'Your request is not valid.' },
@@ -32,6 +35,11 @@ const DOMAIN: Record<ErrorCode, { status: number; slug: string; title: string }>
   precondition_failed: { status: 412, slug: 'precondition-failed', title: 'The resource has changed.' },
   quota_exceeded: { status: 409, slug: 'quota-exceeded', title: 'A limit of your account was reached.' },
   rate_limited: { status: 429, slug: 'rate-limited', title: 'Too many requests.' },
+  unavailable: {
+    status: 503,
+    slug: 'temporarily-unavailable',
+    title: 'The service is temporarily unable to complete this request.',
+  },
 } satisfies Record<ErrorCode, unknown>;
 
 // Errors of the body parsers (they set `status` and `expose`), by status.
@@ -50,13 +58,14 @@ const PARSER: Record<number, { slug: string; title: string; detail: string }> = 
 };
 
 export function sendProblem(res: Response, problem: Problem): void {
+  res.locals.problem = problem.type;
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
 
 export function problemFromDomainError(error: DomainError): Problem {
   const entry = DOMAIN[error.code];
   const problem: Problem = {
-    type: type(entry.slug),
+    type: problemType(entry.slug),
     title: entry.title,
     status: entry.status,
     detail: error.message,
@@ -71,15 +80,35 @@ export function problemFromDomainError(error: DomainError): Problem {
     problem.currentVersion = error.currentVersion;
   } else if (error instanceof QuotaExceededError) {
     problem.limit = error.limit;
-  } else if (error instanceof RateLimitedError) {
+  } else if (error instanceof RateLimitedError || error instanceof UnavailableError) {
     problem.retryAfter = error.retryAfterSeconds;
   }
   return problem;
 }
 
+/** The error type a form body that is really JSON is refused with (api/body.ts). */
+export const JSON_AS_FORM = 'json.as.form';
+
+// Parser errors whose `type` says more than their status: a body in another charset than
+// UTF-8 (our check and body-parser's own set this type), and a JSON body labelled as a form.
+const BY_TYPE: Record<string, { slug: string; title: string; detail: string }> = {
+  'charset.unsupported': {
+    slug: 'unsupported-media-type',
+    title: 'The request body has an unsupported media type.',
+    detail: 'Send the body in UTF-8 (charset=utf-8, or no charset at all).',
+  },
+  [JSON_AS_FORM]: {
+    slug: 'unsupported-media-type',
+    title: 'The request body has an unsupported media type.',
+    detail:
+      "The body is JSON but labelled application/x-www-form-urlencoded (curl -d does that unless told otherwise): send it with the header 'Content-Type: application/json'.",
+  },
+};
+
 interface HttpError {
   status: number;
   expose: boolean;
+  type?: unknown;
 }
 const isParserError = (error: unknown): error is HttpError =>
   typeof error === 'object' &&
@@ -100,7 +129,10 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (error instanceof DomainError) {
-      if (error instanceof RateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      if (error instanceof RateLimitedError || error instanceof UnavailableError)
+        res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      if (error instanceof UnavailableError)
+        logger.warn({ reqId: req.requestId, reason: error.reason }, 'storage unavailable');
       if (error.code === 'unauthorized')
         res.setHeader('WWW-Authenticate', bearerChallenge(req.get('authorization')));
       if (error instanceof ForbiddenError && error.requiredScope) {
@@ -114,7 +146,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     }
     if (isUndecodablePath(error)) {
       sendProblem(res, {
-        type: type('malformed-url'),
+        type: problemType('malformed-url'),
         title: 'The request address is malformed.',
         status: 400,
         detail: 'A path segment is not valid percent-encoding.',
@@ -122,10 +154,13 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (isParserError(error)) {
-      const entry = PARSER[error.status] ?? PARSER[400];
+      const entry =
+        (typeof error.type === 'string' ? BY_TYPE[error.type] : undefined) ??
+        PARSER[error.status] ??
+        PARSER[400];
       if (entry) {
         sendProblem(res, {
-          type: type(entry.slug),
+          type: problemType(entry.slug),
           title: entry.title,
           status: error.status in PARSER ? error.status : 400,
           detail: entry.detail,
@@ -143,7 +178,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     );
     logger.debug({ reqId: req.requestId, stack: (error as Error)?.stack }, 'unhandled error stack');
     sendProblem(res, {
-      type: type('internal'),
+      type: problemType('internal'),
       title: 'Something went wrong on our side.',
       status: 500,
       detail: `Quote request id ${req.requestId} if you report it.`,
@@ -159,9 +194,30 @@ function bearerChallenge(authorization: string | undefined): string {
 /** Every unmatched route. */
 export const notFoundHandler: RequestHandler = (req, res) => {
   sendProblem(res, {
-    type: type('route-not-found'),
+    type: problemType('route-not-found'),
     title: 'There is nothing at this address.',
     status: 404,
     detail: `No route for ${req.method} ${req.path.slice(0, 200)}.`,
   });
+};
+
+/** 405 with the Allow header RFC 9110 §15.5.6 requires: the methods that would have worked. */
+export function sendMethodNotAllowed(res: Response, allowed: readonly string[], detail: string): void {
+  res.setHeader('Allow', allowed.join(', '));
+  sendProblem(res, {
+    type: problemType('method-not-allowed'),
+    title: 'This address does not accept this method.',
+    status: 405,
+    detail,
+  });
+}
+
+/** A request no route answered, on a path that other methods are served at. */
+export const methodNotAllowedHandler: RequestHandler = (req, res, next) => {
+  const allowed = allowedMethods(req);
+  if (allowed.length === 0 || allowed.includes(req.method)) {
+    next();
+    return;
+  }
+  sendMethodNotAllowed(res, allowed, `Use ${allowed.join(', ')} at this address.`);
 };

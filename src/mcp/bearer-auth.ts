@@ -12,6 +12,8 @@ import {
 } from '@modelcontextprotocol/server';
 import type { RequestHandler, Response } from 'express';
 import { bearerToken } from '../http/bearer-token.ts';
+import type { Actor } from '../repositories/types.ts';
+import { actorFor } from '../services/actor.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import { UnauthorizedError } from '../services/errors.ts';
 
@@ -30,7 +32,11 @@ export function tokenVerifier(auth: AuthService, resource: URL): OAuthTokenVerif
           scopes: principal.scopes,
           expiresAt: principal.expiresAt,
           resource,
-          extra: { userId: principal.userId },
+          extra: {
+            userId: principal.userId,
+            actor: actorFor(principal, 'mcp'),
+            ...(principal.clientId ? { oauthClientId: principal.clientId } : {}),
+          },
         };
       } catch (error) {
         // Anything but OAuthError becomes a 500 in the SDK's challenge mapping.
@@ -47,7 +53,19 @@ export function tokenVerifier(auth: AuthService, resource: URL): OAuthTokenVerif
  * header on spaces and accepted `Bearer <jwt> junk`, which /api refuses; here the header is
  * read by the one parser both interfaces share, then verified by the SDK's own core.
  */
-export function mcpBearerAuth(options: VerifyBearerTokenOptions): RequestHandler {
+export function mcpBearerAuth(
+  options: Omit<VerifyBearerTokenOptions, 'requiredScopes'> & {
+    /** Named in a 401's challenge for the client to ask for; not required of the token. */
+    challengeScopes?: string[];
+  },
+): RequestHandler {
+  const { challengeScopes, ...verify } = options;
+  const challenge = {
+    ...(options.resourceMetadataUrl === undefined
+      ? {}
+      : { resourceMetadataUrl: options.resourceMetadataUrl }),
+    ...(challengeScopes === undefined ? {} : { requiredScopes: challengeScopes }),
+  };
   return async (req, res, next) => {
     try {
       const header = req.get('authorization');
@@ -60,10 +78,10 @@ export function mcpBearerAuth(options: VerifyBearerTokenOptions): RequestHandler
             : "Invalid Authorization header format, expected 'Bearer TOKEN'",
         );
       }
-      req.auth = await verifyBearerToken(`Bearer ${token}`, options);
+      req.auth = await verifyBearerToken(`Bearer ${token}`, verify);
       next();
     } catch (error) {
-      sendChallenge(res, error, options);
+      sendChallenge(res, error, challenge);
     }
   };
 }
@@ -79,6 +97,7 @@ export function sendChallenge(
   if (challenge !== null) res.set('WWW-Authenticate', challenge);
   const body =
     error instanceof OAuthError ? error : new OAuthError(OAuthErrorCode.ServerError, 'Internal Server Error');
+  res.locals.oauthError = body.code;
   res.status(answer.status).json(body.toResponseObject());
 }
 
@@ -97,4 +116,19 @@ export function userIdOf(authInfo: AuthInfo | undefined): string {
   const userId = authInfo?.extra?.userId;
   if (typeof userId !== 'string') throw new Error('MCP request reached the server without authentication');
   return userId;
+}
+
+/** Who a verified request acts as, for the activity log: set by tokenVerifier above. */
+export function actorOf(authInfo: AuthInfo | undefined): Actor {
+  const actor = authInfo?.extra?.actor;
+  if (!isActor(actor) || actor.userId !== userIdOf(authInfo))
+    throw new Error('MCP request reached a write without an authenticated actor');
+  return actor;
+}
+
+// AuthInfo.extra is untyped on its way through the SDK; this checks what tokenVerifier put there.
+function isActor(value: unknown): value is Actor {
+  if (typeof value !== 'object' || value === null) return false;
+  const { userId, via } = value as Partial<Actor>;
+  return typeof userId === 'string' && via === 'mcp';
 }

@@ -5,12 +5,14 @@
 // A session is never authentication: every request on it was authenticated already. Each
 // session and its GET stream are live connections, so that revoking the token they were
 // last used with (or deleting the user) ends them, and a shutdown ends the stream first.
+// Each session hears its own user's changes, for the resource notifications on its GET stream.
 import { randomUUID } from 'node:crypto';
 import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import { isInitializeRequest, isJsonContentType, type McpServer } from '@modelcontextprotocol/server';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { LiveConnection, LiveConnections } from '../http/live-connections.ts';
+import type { ChangeEvent, ChangesByUser } from '../services/change-feed.ts';
 import type { Caller } from './bearer-auth.ts';
 import { sendRpcError } from './rpc-error.ts';
 
@@ -23,14 +25,29 @@ interface Session {
   active: number;
 }
 
+// What a 2025-era request without a session is missing, and the two ways to go on: plain curl
+// users meet this first, so it names the handshake and the stateless alternative.
+const NO_SESSION =
+  'Bad Request: Mcp-Session-Id header required. Send initialize first: its answer carries the ' +
+  'Mcp-Session-Id to send with every later request. Or speak the 2026-07-28 protocol ' +
+  '(MCP-Protocol-Version: 2026-07-28), which needs no session.';
+
 export interface LegacySessionOptions {
   idleTtlMs: number;
   maxSessions: number;
   /** So that one user opening sessions in a loop cannot push everyone else's out. */
   maxSessionsPerUser: number;
   connections: LiveConnections;
+  /** The change feed by user: each session is told its own user's changes. */
+  changes: ChangesByUser;
   logger: Logger;
   now?: () => number;
+}
+
+/** A session's server, and what it does with each change of its user (send notifications). */
+export interface SessionServer {
+  server: McpServer;
+  onChange: (event: ChangeEvent) => void;
 }
 
 export class LegacySessions {
@@ -51,7 +68,7 @@ export class LegacySessions {
   }
 
   /** Serves one 2025-era request: on its session, or opening one for an initialize request. */
-  async handle(req: Request, res: Response, caller: Caller, build: () => McpServer): Promise<void> {
+  async handle(req: Request, res: Response, caller: Caller, build: () => SessionServer): Promise<void> {
     if (req.method === 'POST' && !isJsonContentType(req.get('content-type') ?? null)) {
       sendRpcError(res, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
       return;
@@ -71,10 +88,10 @@ export class LegacySessions {
       await this.#open(req, res, caller, build);
       return;
     }
-    sendRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header required');
+    sendRpcError(res, 400, -32000, NO_SESSION);
   }
 
-  async #open(req: Request, res: Response, caller: Caller, build: () => McpServer): Promise<void> {
+  async #open(req: Request, res: Response, caller: Caller, build: () => SessionServer): Promise<void> {
     const { userId } = caller;
     if (this.#closing) {
       sendRpcError(res, 503, -32000, 'The server is shutting down');
@@ -89,8 +106,9 @@ export class LegacySessions {
       );
       return;
     }
-    const server = build();
+    const { server, onChange } = build();
     let forget: (() => void) | undefined;
+    let unsubscribe: (() => void) | undefined;
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
@@ -102,6 +120,7 @@ export class LegacySessions {
           close: () => void transport.close(),
         };
         forget = this.#options.connections.add(connection);
+        unsubscribe = this.#options.changes.subscribe(userId, onChange);
         this.#sessions.set(id, { transport, userId, connection, lastSeen: this.#now(), active: 0 });
       },
     });
@@ -109,6 +128,7 @@ export class LegacySessions {
     transport.onclose = () => {
       if (transport.sessionId) this.#sessions.delete(transport.sessionId);
       forget?.();
+      unsubscribe?.();
     };
     await server.connect(transport);
     await transport.handleRequest(req, res, req.body);
@@ -122,7 +142,8 @@ export class LegacySessions {
       sendRpcError(res, 503, -32000, 'The server is shutting down');
       return;
     }
-    if (!stream) session.active++;
+    if (stream) res.locals.stream = true;
+    else session.active++;
     // The GET stream is a connection of its own: shutdown ends it before the session.
     const forget = stream
       ? this.#options.connections.add({

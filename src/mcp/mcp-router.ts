@@ -2,33 +2,45 @@
 // checks. 2026-07-28 requests are stateless through createMcpHandler; 2025-era requests go
 // to bounded sessions (full features) or, when sessions are off, are served statelessly by
 // the same handler (for multi-process deployments without sticky routing). Listen streams,
-// GET streams and sessions are live connections, ended by revocation and at shutdown.
+// GET streams and sessions are live connections, ended by revocation and at shutdown. Change
+// notifications reach a user's listen streams and sessions only from that user's changes.
 import { hostHeaderValidation } from '@modelcontextprotocol/express';
 import { toNodeHandler, toWebRequest } from '@modelcontextprotocol/node';
 import {
   createMcpHandler,
   getOAuthProtectedResourceMetadataUrl,
   isLegacyRequest,
+  SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/server';
 import express, { type ErrorRequestHandler, type RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
+import { allowedMethods } from '../http/allowed-methods.ts';
+import { foreignCharset } from '../http/body-charset.ts';
 import type { LiveConnections } from '../http/live-connections.ts';
+import type { ActivityService } from '../services/activity-service.ts';
 import { SCOPES } from '../services/auth-schemas.ts';
 import type { AuthService } from '../services/auth-service.ts';
+import { type ChangeFeed, ChangesByUser } from '../services/change-feed.ts';
 import type { RateBudgets } from '../services/rate-limiter.ts';
 import type { TodoService } from '../services/todo-service.ts';
 import { callerOf, mcpBearerAuth, tokenVerifier, userIdOf } from './bearer-auth.ts';
+import { mcpJsonBody } from './json-body.ts';
 import { checkJsonShape } from './json-shape.ts';
 import { LegacySessions } from './legacy-sessions.ts';
 import { isListenRequest, ListenStreams } from './listen-streams.ts';
-import { claimsModernEra } from './rpc-body.ts';
+import { claimsModernEra, rpcSummary } from './rpc-body.ts';
 import { sendRpcError } from './rpc-error.ts';
-import { mcpServerFactory } from './server-factory.ts';
+import { calledTool, mcpServerFactory } from './server-factory.ts';
+import { addSessionSubscriptions } from './session-subscriptions.ts';
+import { canWatch } from './subscribable.ts';
 import { todoDataGate } from './todo-data-gate.ts';
 
 export interface McpEndpointOptions {
   auth: AuthService;
   todos: TodoService;
+  activity: ActivityService;
+  /** Every committed change; each user's streams and sessions are told their own. */
+  changes: ChangeFeed;
   logger: Logger;
   publicUrl: string;
   /** Browser origins allowed to call /mcp: the CORS allow-list. */
@@ -60,7 +72,7 @@ export interface McpEndpoint {
 }
 
 const PATHS = ['/mcp', '/mcp/'];
-const BODY_LIMIT = '100kb';
+const BODY_LIMIT = 100 * 1024;
 // Bodies express.json() did not parse (other media types) are read by the SDK: same bound.
 const SDK_READ = { maxRequestBodySize: 100 * 1024 };
 
@@ -72,6 +84,7 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const callLimiter = options.budgets('mcp-calls', { capacity: options.callsPerMinute, windowMs: 60_000 });
   const build = mcpServerFactory({
     todos: options.todos,
+    activity: options.activity,
     logger,
     version: options.version,
     callLimiter,
@@ -79,25 +92,35 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   });
   const onerror = (error: Error) =>
     logger.debug({ errorMessage: error.message.slice(0, 200) }, 'mcp transport');
-  const handler = createMcpHandler(({ authInfo }) => build(userIdOf(authInfo)), {
-    legacy: options.legacySessions ? 'reject' : 'stateless',
-    // A backstop: ListenStreams meets the same cap first, with a clearer answer than -32603.
-    maxSubscriptions: options.maxListenStreams,
+  const handler = createMcpHandler(
+    ({ authInfo, era, requestInfo }) =>
+      build(userIdOf(authInfo), era === 'modern' ? 'listen' : 'stateless', calledTool(era, requestInfo)),
+    {
+      legacy: options.legacySessions ? 'reject' : 'stateless',
+      // ListenStreams serves every listen on a handler of the user's own; this caps strays.
+      maxSubscriptions: options.maxListenStreams,
+      onerror,
+    },
+  );
+  const modern = toNodeHandler(handler, { onerror, ...SDK_READ });
+  const changes = new ChangesByUser(options.changes);
+  const watchable = (userId: string, uri: string) => canWatch(options.todos, userId, uri);
+  const listens = new ListenStreams({
+    build: (authInfo) => build(userIdOf(authInfo), 'listen'),
+    changes,
+    canWatch: watchable,
+    connections: options.connections,
+    limits: { maxPerUser: options.maxListenStreamsPerUser, maxTotal: options.maxListenStreams },
+    nodeOptions: { onerror, ...SDK_READ },
     onerror,
   });
-  const modern = toNodeHandler(handler, { onerror, ...SDK_READ });
-  const listens = new ListenStreams(
-    handler,
-    options.connections,
-    { maxPerUser: options.maxListenStreamsPerUser, maxTotal: options.maxListenStreams },
-    { onerror, ...SDK_READ },
-  );
   const sessions = options.legacySessions
     ? new LegacySessions({
         idleTtlMs: options.sessionIdleTtlMs,
         maxSessions: options.maxSessions,
         maxSessionsPerUser: options.maxSessionsPerUser,
         connections: options.connections,
+        changes,
         logger,
       })
     : undefined;
@@ -121,19 +144,24 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       [...options.allowedOrigins, new URL(options.publicUrl).origin],
       options.allowedHosts !== undefined,
     ),
+    utf8Only,
     // Only JSON bodies are parsed; any other type reaches the SDK unread and gets its 415.
-    express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] }),
+    mcpJsonBody(BODY_LIMIT),
+    noteRpcCall,
     rejectBatches,
     checkJsonShape,
     mcpBearerAuth({
       verifier: tokenVerifier(options.auth, resource),
       resourceMetadataUrl: metadataUrl,
       expectedResource: resource,
+      // A 401 names the scopes to ask for (MCP authorization, scope selection), so a host that
+      // starts OAuth from it asks for what the tools need; each tool still checks its own.
+      challengeScopes: [...SCOPES],
     }),
     todoDataGate({ limiter: callLimiter, resourceMetadataUrl: metadataUrl }),
   ];
 
-  router.all(PATHS, ...guards, async (req, res) => {
+  const serve: RequestHandler = async (req, res) => {
     const caller = callerOf(req.auth);
     if (isListenRequest(req.body)) {
       await listens.serve(req, res, caller);
@@ -142,13 +170,26 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     if (
       sessions &&
       !claimsModernEra(req.body) &&
-      (await isLegacyRequest(await classifiable(req), req.body, SDK_READ))
+      (onLegacySession(req) || (await isLegacyRequest(await classifiable(req), req.body, SDK_READ)))
     ) {
-      await sessions.handle(req, res, caller, () => build(caller.userId));
+      await sessions.handle(req, res, caller, () => {
+        const server = build(caller.userId, 'session');
+        const onChange = addSessionSubscriptions(server, {
+          canWatch: (uri) => watchable(caller.userId, uri),
+          onerror,
+        });
+        return { server, onChange };
+      });
       return;
     }
     await modern(req, res, req.body);
-  });
+  };
+  // The methods the transport serves: POST in every era; GET (the stream) and DELETE (ending a
+  // session) only for 2025-era sessions. Express would route HEAD to the GET stream: refused.
+  router.head(PATHS, refuseMethod);
+  router.post(PATHS, ...guards, serve);
+  if (sessions) router.get(PATHS, ...guards, serve).delete(PATHS, ...guards, serve);
+  router.all(PATHS, refuseMethod);
   router.use(PATHS, rpcErrors(logger));
 
   return {
@@ -156,9 +197,27 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     sessions,
     async close() {
       await sessions?.close();
+      await listens.close();
       await handler.close();
     },
   };
+}
+
+/**
+ * True for a request on a 2025-era session that names no 2026-07-28 revision: it carries an
+ * Mcp-Session-Id (only 2025-era clients have sessions), no envelope claim in its body (the
+ * caller checked) and an MCP-Protocol-Version header, if any, from the SDK's 2025-era list.
+ * isLegacyRequest answers true for every such request whose body is a JSON-RPC message, so
+ * these skip building a web Request and the SDK's zod checks just to be classified (~20 µs,
+ * a sixth of what we add to a session's call). The one difference: a body that is not
+ * JSON-RPC at all gets the session transport's 400 instead of the modern handler's 400.
+ */
+function onLegacySession(req: express.Request): boolean {
+  const version = req.get('mcp-protocol-version')?.trim();
+  return (
+    req.get('mcp-session-id') !== undefined &&
+    (version === undefined || SUPPORTED_PROTOCOL_VERSIONS.includes(version))
+  );
 }
 
 /**
@@ -197,6 +256,29 @@ function originCheck(allowed: readonly string[], hostChecked: boolean): RequestH
     sendRpcError(res, 403, -32000, 'Forbidden: this Origin may not call the MCP endpoint');
   };
 }
+
+/** 405 as the transport answers its errors, listing the methods the routes above serve. */
+const refuseMethod: RequestHandler = (req, res) => {
+  const allowed = allowedMethods(req).filter((method) => method !== 'HEAD');
+  res.setHeader('Allow', allowed.join(', '));
+  sendRpcError(res, 405, -32000, `Method not allowed: use ${allowed.join(', ')}`);
+};
+
+/** JSON is UTF-8 (RFC 8259 §8.1): a body declaring another charset is refused before it is decoded. */
+const utf8Only: RequestHandler = (req, res, next) => {
+  if (foreignCharset(req) === undefined) {
+    next();
+    return;
+  }
+  sendRpcError(res, 415, -32000, 'Unsupported Media Type: the body must be JSON in UTF-8');
+};
+
+/** The method and the tool, prompt or resource of a request, for its log line. */
+const noteRpcCall: RequestHandler = (req, res, next) => {
+  const summary = rpcSummary(req.body);
+  if (summary !== undefined) res.locals.rpc = summary;
+  next();
+};
 
 /** JSON-RPC batches were removed from the protocol (2025-06-18 onwards): refuse them in every era. */
 const rejectBatches: RequestHandler = (req, res, next) => {

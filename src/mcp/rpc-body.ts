@@ -25,3 +25,39 @@ export function claimsModernEra(body: unknown): boolean {
   const meta = (body as { params?: { _meta?: unknown } } | undefined)?.params?._meta;
   return typeof meta === 'object' && meta !== null && Object.hasOwn(meta, PROTOCOL_VERSION_META_KEY);
 }
+
+/** The `notifications` filter of a subscriptions/listen request, unvalidated (the SDK validates it). */
+export function listenFilter(body: unknown): Record<string, unknown> | undefined {
+  const notifications = (body as { params?: { notifications?: unknown } } | undefined)?.params?.notifications;
+  return typeof notifications === 'object' && notifications !== null
+    ? (notifications as Record<string, unknown>)
+    : undefined;
+}
+
+// Names from a client are logged, so they are cut short: a tool name is a few words.
+const LOGGED_NAME_MAX = 100;
+const named = (value: unknown) => (typeof value === 'string' ? value.slice(0, LOGGED_NAME_MAX) : undefined);
+
+/**
+ * What the request log says of a JSON-RPC message: its method, and the tool, prompt or
+ * resource it names. Never its arguments, which are the user's data.
+ */
+export interface RpcSummary {
+  rpc: string;
+  tool?: string;
+  prompt?: string;
+  resource?: string;
+}
+
+export function rpcSummary(body: unknown): RpcSummary | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { method, params } = body as { method?: unknown; params?: { name?: unknown; uri?: unknown } };
+  const rpc = named(method);
+  if (rpc === undefined) return undefined;
+  const name = named(params?.name);
+  const uri = named(params?.uri);
+  if (rpc === 'tools/call' && name !== undefined) return { rpc, tool: name };
+  if (rpc === 'prompts/get' && name !== undefined) return { rpc, prompt: name };
+  if (rpc.startsWith('resources/') && uri !== undefined) return { rpc, resource: uri };
+  return { rpc };
+}

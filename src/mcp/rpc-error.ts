@@ -12,5 +12,6 @@ export function sendRpcError(
   id: string | number | null = null,
   data?: Record<string, unknown>,
 ): void {
+  res.locals.rpcError = code;
   res.status(status).json({ jsonrpc: '2.0', error: data ? { code, message, data } : { code, message }, id });
 }

@@ -1,10 +1,12 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import type { Logger } from 'pino';
+import type { ActivityService } from '../services/activity-service.ts';
 import type { RateBudget } from '../services/rate-limiter.ts';
 import type { TodoService } from '../services/todo-service.ts';
+import { registerActivityResource } from './activity-resource.ts';
 import { registerTodoResources } from './todo-resources.ts';
-import { registerTodoTools } from './todo-tools.ts';
+import { registerTodoTools, TOOL_NAMES, type ToolName } from './todo-tools.ts';
 
 const INSTRUCTIONS =
   "This server manages the signed-in user's todo list. Use get_all_todos to find todos and their ids, " +
@@ -14,6 +16,7 @@ const INSTRUCTIONS =
 
 export interface McpServerDeps {
   todos: TodoService;
+  activity: ActivityService;
   callLimiter: RateBudget;
   logger: Logger;
   version: string;
@@ -22,30 +25,66 @@ export interface McpServerDeps {
 }
 
 /**
+ * How the server will be served. `listen`: 2026-07-28, where subscriptions/listen delivers
+ * per-resource updates, so `resources.subscribe` is advertised; `session`: a 2025-era session,
+ * which adds the subscribe handlers itself (session-subscriptions.ts); `stateless`: a 2025-era
+ * request without a session, which cannot carry notifications, so none are offered.
+ */
+export type Serving = 'listen' | 'session' | 'stateless';
+
+/**
  * Returns the factory that builds one McpServer per request (2026-07-28) or per session
  * (2025 era) for one user. Never share an instance between requests or users: sharing
  * leaked responses across clients (CVE-2026-25536). Everything costly is built here, once.
+ * Given `tool`, the server answers one call of that tool and registers nothing else.
  */
-export function mcpServerFactory(deps: McpServerDeps): (userId: string) => McpServer {
+export function mcpServerFactory(
+  deps: McpServerDeps,
+): (userId: string, serving: Serving, tool?: ToolName) => McpServer {
   const validator = new AjvJsonSchemaValidator();
-  return (userId) => {
+  return (userId, serving, tool) => {
     const server = new McpServer(
       { name: 'todos', title: 'Todos', version: deps.version },
-      { instructions: INSTRUCTIONS, jsonSchemaValidator: validator },
+      {
+        instructions: INSTRUCTIONS,
+        jsonSchemaValidator: validator,
+        ...(serving === 'listen'
+          ? { capabilities: { resources: { subscribe: true, listChanged: true } } }
+          : {}),
+      },
     );
     const context = {
       todos: deps.todos,
+      activity: deps.activity,
       userId,
       callLimiter: deps.callLimiter,
       logger: deps.logger,
       // The SDK marks this deprecated, but it is the one call that answers in both eras.
       clientCapabilities: () => server.server.getClientCapabilities(),
     };
-    registerTodoTools(server, context);
-    registerTodoResources(server, context);
+    registerTodoTools(server, context, tool);
+    if (tool === undefined) {
+      registerTodoResources(server, context);
+      registerActivityResource(server, context);
+    }
     endWaitsAtDrain(server, deps.drained);
     return server;
   };
+}
+
+/**
+ * The one tool a 2026-07-28 request calls, from its Mcp-Method and Mcp-Name headers; undefined
+ * for anything else (other methods, 2025-era requests, a name that is not one of ours as
+ * written, such as a Base64-encoded one). Registering five tools, a resource template and a
+ * prompt was most of building a server, and a tools/call uses one tool: this took ~10% off
+ * the CPU of a modern call. It is safe to trust the headers: the SDK refuses a request whose
+ * Mcp-Method or Mcp-Name disagrees with its body before it dispatches, and a call of a tool
+ * that was not registered could only fail as an unknown tool, never run another.
+ */
+export function calledTool(era: 'legacy' | 'modern', request: Request | undefined): ToolName | undefined {
+  if (era !== 'modern' || request?.headers.get('mcp-method') !== 'tools/call') return undefined;
+  const name = request.headers.get('mcp-name');
+  return TOOL_NAMES.find((tool) => tool === name);
 }
 
 /**

@@ -1,6 +1,8 @@
 // The MCP methods besides tools/call that read todos: resources/list (titles), resources/read,
-// prompts/get (plan_my_day lists titles) and completion/complete (todo ids). Each needs
-// todos:read and spends the caller's one rate budget, like a tool call. Tools declare their
+// prompts/get (plan_my_day lists titles), completion/complete (todo ids), and those that watch
+// them (resources/subscribe, and subscriptions/listen when its filter names resources: a
+// notification tells when a todo changes). Each needs todos:read and spends the caller's one
+// rate budget, like a tool call. Tools declare their
 // scope beside each tool and spend the budget in their guarded wrapper; for these four the
 // edge holds both rules, because the SDK resolves scope challenges for resources/read and
 // prompts/get but not for resources/list or completion/complete, and one table at the edge
@@ -9,10 +11,16 @@ import { OAuthError, OAuthErrorCode } from '@modelcontextprotocol/server';
 import type { RequestHandler } from 'express';
 import type { RateBudget } from '../services/rate-limiter.ts';
 import { sendChallenge, userIdOf } from './bearer-auth.ts';
-import { rpcRequest } from './rpc-body.ts';
+import { listenFilter, type RpcRequest, rpcRequest } from './rpc-body.ts';
 import { LIMIT_REACHED, sendRpcError } from './rpc-error.ts';
 
-const TODO_DATA_METHODS = new Set(['resources/list', 'resources/read', 'prompts/get', 'completion/complete']);
+const TODO_DATA_METHODS = new Set([
+  'resources/list',
+  'resources/read',
+  'resources/subscribe',
+  'prompts/get',
+  'completion/complete',
+]);
 const READ_SCOPE = 'todos:read';
 
 /**
@@ -24,7 +32,7 @@ export function todoDataGate(options: { limiter: RateBudget; resourceMetadataUrl
   const challenge = { requiredScopes: [READ_SCOPE], resourceMetadataUrl: options.resourceMetadataUrl };
   return async (req, res, next) => {
     const request = rpcRequest(req.body);
-    if (request === undefined || !TODO_DATA_METHODS.has(request.method)) {
+    if (request === undefined || !readsTodos(request, req.body)) {
       next();
       return;
     }
@@ -47,4 +55,11 @@ export function todoDataGate(options: { limiter: RateBudget; resourceMetadataUrl
     }
     next();
   };
+}
+
+function readsTodos(request: RpcRequest, body: unknown): boolean {
+  if (TODO_DATA_METHODS.has(request.method)) return true;
+  if (request.method !== 'subscriptions/listen') return false;
+  const filter = listenFilter(body);
+  return filter?.resourcesListChanged === true || Array.isArray(filter?.resourceSubscriptions);
 }

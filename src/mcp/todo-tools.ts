@@ -19,6 +19,7 @@ import {
   updateTodoArgumentsSchema,
   versionedIdSchema,
 } from '../services/todo-schemas.ts';
+import { actorOf } from './bearer-auth.ts';
 import { withCachedJsonSchema } from './cached-json-schema.ts';
 import type { McpContext } from './mcp-context.ts';
 import { textResult, toolErrorResult } from './tool-result.ts';
@@ -58,22 +59,48 @@ export function describeTodo(todo: Todo): string {
 
 const todoResult = (verb: string, todo: Todo) => textResult(`${verb} ${describeTodo(todo)}`, { ...todo });
 
-export function registerTodoTools(server: McpServer, mcp: McpContext): void {
-  const { todos, userId } = mcp;
+/**
+ * Who a write is attributed to: each request carries its own token (a 2025-era session may see
+ * several of its user's), so a write goes to the token of the request that made it.
+ */
+const writer = (ctx: ServerContext) => actorOf(ctx.http?.authInfo);
 
-  /** Every tool runs through here: the per-user call limit, then one error mapping for all. */
-  const guarded =
-    <A>(tool: string, run: (args: A, ctx: ServerContext) => Promise<CallToolResult | InputRequiredResult>) =>
-    async (args: A, ctx: ServerContext): Promise<CallToolResult | InputRequiredResult> => {
-      try {
-        const wait = await mcp.callLimiter.take(userId);
-        if (wait > 0) throw new RateLimitedError('You are calling tools too fast.', wait);
-        return await run(args, ctx);
-      } catch (error) {
-        return toolErrorResult(error, mcp.logger, { tool, userId });
-      }
-    };
+type ToolHandler<A> = (args: A, ctx: ServerContext) => Promise<CallToolResult | InputRequiredResult>;
 
+/** Every tool runs through here: the per-user call limit, then one error mapping for all. */
+function guarded<A>(mcp: McpContext, tool: string, run: ToolHandler<A>): ToolHandler<A> {
+  return async (args, ctx) => {
+    try {
+      const wait = await mcp.callLimiter.take(mcp.userId);
+      if (wait > 0) throw new RateLimitedError('You are calling tools too fast.', wait);
+      return await run(args, ctx);
+    } catch (error) {
+      return toolErrorResult(error, mcp.logger, { tool, userId: mcp.userId });
+    }
+  };
+}
+
+const TOOLS = {
+  get_all_todos: getAllTodos,
+  get_todo_by_id: getTodoById,
+  create_todo: createTodo,
+  update_todo: updateTodo,
+  delete_todo: deleteTodo,
+} satisfies Record<string, (server: McpServer, mcp: McpContext) => void>;
+
+export type ToolName = keyof typeof TOOLS;
+export const TOOL_NAMES = Object.keys(TOOLS) as ToolName[];
+
+/** Registers the five tools, or only `only`: a server built for one tools/call needs no other. */
+export function registerTodoTools(server: McpServer, mcp: McpContext, only?: ToolName): void {
+  if (only !== undefined) {
+    TOOLS[only](server, mcp);
+    return;
+  }
+  for (const register of Object.values(TOOLS)) register(server, mcp);
+}
+
+function getAllTodos(server: McpServer, mcp: McpContext): void {
   server.registerTool(
     'get_all_todos',
     {
@@ -88,8 +115,8 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
       annotations: READ_ONLY,
       scopeChallenge: readScope,
     },
-    guarded('get_all_todos', async (args: z.output<typeof listTodosSchema>) => {
-      const page = await todos.list(userId, args);
+    guarded(mcp, 'get_all_todos', async (args: z.output<typeof listTodosSchema>) => {
+      const page = await mcp.todos.list(mcp.userId, args);
       const lines = page.items.map(describeTodo);
       const more = page.nextCursor
         ? `\nMore todos exist: call get_all_todos with cursor ${JSON.stringify(page.nextCursor)}.`
@@ -104,7 +131,9 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
       );
     }),
   );
+}
 
+function getTodoById(server: McpServer, mcp: McpContext): void {
   server.registerTool(
     'get_todo_by_id',
     {
@@ -117,11 +146,13 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
       annotations: READ_ONLY,
       scopeChallenge: readScope,
     },
-    guarded('get_todo_by_id', async ({ id }: { id: string }) =>
-      todoResult('Todo', await todos.get(userId, id)),
+    guarded(mcp, 'get_todo_by_id', async ({ id }: { id: string }) =>
+      todoResult('Todo', await mcp.todos.get(mcp.userId, id)),
     ),
   );
+}
 
+function createTodo(server: McpServer, mcp: McpContext): void {
   server.registerTool(
     'create_todo',
     {
@@ -140,11 +171,13 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
       },
       scopeChallenge: writeScope,
     },
-    guarded('create_todo', async (args: z.output<typeof createTodoSchema>) =>
-      todoResult('Created', await todos.create(userId, args)),
+    guarded(mcp, 'create_todo', async (args: z.output<typeof createTodoSchema>, ctx) =>
+      todoResult('Created', await mcp.todos.create(writer(ctx), args)),
     ),
   );
+}
 
+function updateTodo(server: McpServer, mcp: McpContext): void {
   server.registerTool(
     'update_todo',
     {
@@ -164,12 +197,14 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
       },
       scopeChallenge: writeScope,
     },
-    guarded('update_todo', async (args: z.output<typeof updateTodoArgumentsSchema>) => {
+    guarded(mcp, 'update_todo', async (args: z.output<typeof updateTodoArgumentsSchema>, ctx) => {
       const { id, expectedVersion, ...changes } = args;
-      return todoResult('Updated', await todos.patch(userId, id, changes, expectedVersion));
+      return todoResult('Updated', await mcp.todos.patch(writer(ctx), id, changes, expectedVersion));
     }),
   );
+}
 
+function deleteTodo(server: McpServer, mcp: McpContext): void {
   server.registerTool(
     'delete_todo',
     {
@@ -183,7 +218,7 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
       scopeChallenge: writeScope,
     },
-    guarded('delete_todo', async ({ id, expectedVersion }: z.output<typeof versionedIdSchema>, ctx) => {
+    guarded(mcp, 'delete_todo', async ({ id, expectedVersion }: z.output<typeof versionedIdSchema>, ctx) => {
       // Elicitation needs a client that declared it and a connection that can carry it
       // (2026-07-28, or a 2025-era session); elsewhere destructiveHint leaves it to the client.
       if (mcp.clientCapabilities()?.elicitation !== undefined) {
@@ -196,7 +231,7 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
           });
         }
         if (answer === undefined) {
-          const todo = await todos.get(userId, id); // a missing todo is reported before the user is asked
+          const todo = await mcp.todos.get(mcp.userId, id); // a missing todo is reported before the user is asked
           return inputRequired({
             inputRequests: {
               confirm: inputRequired.elicit({
@@ -207,7 +242,7 @@ export function registerTodoTools(server: McpServer, mcp: McpContext): void {
           });
         }
       }
-      await todos.delete(userId, id, expectedVersion);
+      await mcp.todos.delete(writer(ctx), id, expectedVersion);
       return textResult(`Deleted todo ${id}.`, { deleted: true, id });
     }),
   );

@@ -11,6 +11,7 @@ import {
   NotFoundError,
   PreconditionFailedError,
   RateLimitedError,
+  UnavailableError,
 } from '../services/errors.ts';
 
 /** What to do next, per error code: the sentence a model needs to recover. */
@@ -32,6 +33,8 @@ const HINTS: Record<ErrorCode, (error: DomainError) => string> = {
     error instanceof RateLimitedError
       ? `Wait ${error.retryAfterSeconds} seconds before calling a tool again.`
       : 'Wait a moment before calling a tool again.',
+  unavailable: (error) =>
+    `Try again in ${error instanceof UnavailableError ? error.retryAfterSeconds : 5} seconds or later; if it keeps failing, tell the user the service cannot store changes right now.`,
 };
 
 export function textResult(text: string, structuredContent?: Record<string, unknown>): CallToolResult {
@@ -51,6 +54,8 @@ export function toolErrorResult(
   context: { tool: string; userId?: string },
 ): CallToolResult {
   if (error instanceof DomainError) {
+    if (error instanceof UnavailableError)
+      logger.warn({ ...context, reason: error.reason }, 'storage unavailable');
     const details =
       error instanceof InvalidInputError
         ? ` ${error.issues.map((issue) => `${issue.path.join('.') || 'arguments'}: ${issue.message}`).join('; ')}.`

@@ -1,7 +1,8 @@
 // Domain types and the storage interfaces the services depend on. Every method returns a
 // promise even though better-sqlite3 is synchronous: a PostgreSQL implementation must be
 // able to slot in without touching the services. A miss is `undefined`; services decide
-// whether that is an error.
+// whether that is an error. Any method may reject with UnavailableError when the storage
+// underneath cannot be read or written right now.
 
 export interface User {
   id: string;
@@ -77,24 +78,108 @@ export interface UserRepository {
   findByUsername(username: string): Promise<UserWithCredentials | undefined>;
 }
 
+/** The interface a change came through. */
+export type Via = 'web' | 'api' | 'mcp';
+
+/**
+ * A third party acting for the user, when there is one: the agent token it holds. OAuth
+ * clients join as one more member: `| { kind: 'oauth_client'; id: string }`.
+ */
+export type ActingClient = { kind: 'agent_token'; id: string } | { kind: 'oauth_client'; id: string };
+
+/**
+ * Who made a change, as the edge established it: the user whose todos they are, the
+ * interface, and the client acting for them (none when the person acts themself).
+ */
+export interface Actor {
+  userId: string;
+  via: Via;
+  client?: ActingClient | undefined;
+}
+
+/**
+ * What happened to a todo. `completed` and `reopened` name an update that changed
+ * `completed` (whatever else it changed); any other update is `updated`.
+ */
+export type ActivityAction = 'created' | 'updated' | 'completed' | 'reopened' | 'deleted';
+
+/** One change as the activity log records it: ids and field names, never the values. */
+export interface ActivityEntry {
+  /**
+   * Position in the user's own log: 1, 2, 3, ... in the order the changes committed. Each
+   * write increments the user's counter in its own transaction, so the order holds across
+   * processes sharing one database, and it is what SSE sends as `id:` and resumes from.
+   */
+  id: number;
+  at: string;
+  todoId: string;
+  action: ActivityAction;
+  /** The fields whose value changed, in the order of TodoFields; empty for created and deleted. */
+  fields: (keyof TodoFields)[];
+  /** The todo's version after the change (for deleted: the version it was deleted at). */
+  version: number;
+  via: Via;
+  /** The acting client with its name as it was when the change was made; null for the person. */
+  client: (ActingClient & { name: string | null }) | null;
+}
+
+/** What every write records beside the change: who, when, and how much of the log to keep. */
+export interface WriteContext {
+  actor: Actor;
+  at: string;
+  /** Entries kept per user: the oldest beyond this are deleted as new ones are written. */
+  keepActivity: number;
+}
+
+/** A todo as a write left it, and the activity entry that records the write. */
+export interface RecordedTodo {
+  todo: Todo;
+  entry: ActivityEntry;
+}
+
 export interface TodoRepository {
   list(userId: string, query: TodoQuery): Promise<Todo[]>;
   get(userId: string, id: string): Promise<Todo | undefined>;
-  /** Inserts unless the user already owns `maxPerUser` todos; undefined when full. */
-  insert(userId: string, todo: Todo, maxPerUser: number): Promise<Todo | undefined>;
   /**
-   * Applies `fields`, bumps the version and sets `updatedAt`, only if the todo exists for this
-   * user and (when given) its version equals `expectedVersion`. Undefined otherwise.
+   * Every write below records its activity entry in the same transaction: a crash keeps both
+   * or neither. Inserts unless the user already owns `maxPerUser` todos; undefined when full.
+   */
+  insert(context: WriteContext, todo: Todo, maxPerUser: number): Promise<RecordedTodo | undefined>;
+  /**
+   * Applies `fields`, bumps the version and sets `updatedAt` to the context's time, only if the
+   * todo exists for this user and (when given) its version equals `expectedVersion`.
    */
   update(
-    userId: string,
+    context: WriteContext,
     id: string,
     fields: TodoChanges,
-    updatedAt: string,
     expectedVersion?: number,
-  ): Promise<Todo | undefined>;
-  /** Same conditions as update; false when nothing was deleted. */
-  delete(userId: string, id: string, expectedVersion?: number): Promise<boolean>;
+  ): Promise<RecordedTodo | undefined>;
+  /** Same conditions as update; undefined when nothing was deleted. */
+  delete(context: WriteContext, id: string, expectedVersion?: number): Promise<ActivityEntry | undefined>;
+}
+
+export interface ActivityQuery {
+  todoId?: string | undefined;
+  /** Entries with an id below this one (the next page, newest first). */
+  before?: number | undefined;
+  limit: number;
+}
+
+/** Where a user's log stands: the last id written, and the oldest still kept (null when none is). */
+export interface ActivityBounds {
+  latest: number;
+  oldest: number | null;
+}
+
+export interface ActivityRepository {
+  /** The user's entries, newest first. */
+  list(userId: string, query: ActivityQuery): Promise<ActivityEntry[]>;
+  /** The user's entries with an id above `afterId`, oldest first: what a resumed stream missed. */
+  after(userId: string, afterId: number, limit: number): Promise<ActivityEntry[]>;
+  bounds(userId: string): Promise<ActivityBounds>;
+  /** Deletes up to `limit` entries, whoever they belong to, written before `cutoff`; returns how many. */
+  pruneOlderThan(cutoff: string, limit: number): Promise<number>;
 }
 
 export interface AgentToken {
@@ -121,8 +206,184 @@ export interface AgentTokenRepository {
 }
 
 export interface HealthProbe {
-  /** Resolves when the store answers a real query; rejects otherwise. */
-  ping(): Promise<void>;
+  /**
+   * Resolves when the store takes a real write and is still the storage it opened; rejects
+   * otherwise (UnavailableError when the storage is failing).
+   */
+  check(): Promise<void>;
+}
+
+// --- The OAuth authorization server's state. Secrets (codes, refresh tokens, session ids)
+// are stored only as SHA-256 hashes: a copy of the database grants nothing by itself.
+
+/** A client, registered dynamically (RFC 7591) or described by a client ID metadata document. */
+export interface OAuthClient {
+  /** A random id for registered clients; the document's https URL for metadata documents. */
+  id: string;
+  source: 'registration' | 'metadata_document';
+  name: string | null;
+  /** The client's home page, when it gave one. */
+  uri: string | null;
+  /** Only the redirect URIs our rules accept (https, or http on a loopback host). */
+  redirectUris: string[];
+  createdAt: string;
+  /**
+   * Registered clients: the moment an unused registration lapses (null once a grant used it).
+   * Metadata documents: the moment the cached copy must be fetched again.
+   */
+  expiresAt: string | null;
+}
+
+export interface OAuthClientRepository {
+  find(id: string): Promise<OAuthClient | undefined>;
+  /** Stores a dynamically registered client. */
+  insert(client: OAuthClient): Promise<void>;
+  /** Stores or refreshes the cached copy of a metadata document. */
+  upsertDocument(client: OAuthClient): Promise<void>;
+  /** A registered client was used for a grant: it no longer lapses. */
+  keep(id: string): Promise<void>;
+  /** Deletes clients that lapsed before `now` and that no grant refers to. */
+  purgeLapsed(now: string): Promise<void>;
+}
+
+/** The resources an OAuth access token can be issued for. */
+export type OAuthResource = 'api' | 'mcp';
+
+/** A person's authorization of one client: its refresh tokens and access tokens live under it. */
+export interface OAuthGrant {
+  id: string;
+  userId: string;
+  clientId: string;
+  scopes: string[];
+  resources: OAuthResource[];
+  createdAt: string;
+  /** Moves forward on every refresh: a grant whose client stops refreshing lapses. */
+  expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** A grant as listed to the person who gave it, with what we know of the client. */
+export interface OAuthGrantView extends OAuthGrant {
+  clientName: string | null;
+  clientUri: string | null;
+}
+
+/** One authorization code: single use, short-lived, bound to everything the request said. */
+export interface AuthorizationCodeRecord {
+  codeHash: string;
+  /** The grant the code becomes when it is exchanged: chosen up front so a replay can revoke it. */
+  grantId: string;
+  userId: string;
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  scopes: string[];
+  resources: OAuthResource[];
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface RefreshTokenRecord {
+  tokenHash: string;
+  grantId: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export type RefreshRotation =
+  | { outcome: 'rotated'; grant: OAuthGrant }
+  /** The token had been used before: someone holds a copy. */
+  | { outcome: 'replayed'; grantId: string }
+  /** Unknown, expired, of a revoked or lapsed grant, or of another client. */
+  | { outcome: 'invalid' };
+
+export interface AuthorizationCodeRepository {
+  insert(code: AuthorizationCodeRecord): Promise<void>;
+  /**
+   * Marks the code used and returns it. A code used before is marked replayed instead and
+   * comes back with `replayed: true`; an unknown code is undefined.
+   */
+  consume(
+    codeHash: string,
+    at: string,
+  ): Promise<{ code: AuthorizationCodeRecord; replayed: boolean } | undefined>;
+  purgeExpired(now: string): Promise<void>;
+}
+
+export interface OAuthGrantRepository {
+  /**
+   * Creates the grant with its first refresh token, unless the code it comes from was
+   * replayed in the meantime (then nothing is written and the answer is false).
+   */
+  create(grant: OAuthGrant, refreshToken: RefreshTokenRecord, fromCodeHash: string): Promise<boolean>;
+  /** The grant when it is neither revoked nor lapsed at `now`: the check on every request. */
+  findActive(id: string, now: string): Promise<OAuthGrant | undefined>;
+  /** The person's grants that are neither revoked nor lapsed at `now`, newest first. */
+  listActive(userId: string, now: string): Promise<OAuthGrantView[]>;
+  /** The grant in whatever state it is. */
+  find(id: string): Promise<OAuthGrant | undefined>;
+  /** Revokes the grant, once: its refresh tokens and access tokens stop working. */
+  revoke(id: string, at: string): Promise<void>;
+  /**
+   * Swaps a refresh token of `clientId` for `next` in one step: the old one is marked used,
+   * the grant's lapse moves to `next.expiresAt`. A token that was used before is reported
+   * as replayed and changes nothing.
+   */
+  rotateRefreshToken(
+    tokenHash: string,
+    clientId: string,
+    next: Omit<RefreshTokenRecord, 'grantId'>,
+    now: string,
+  ): Promise<RefreshRotation>;
+  /** The grant a refresh token belongs to, whether the token was used or not (for revocation). */
+  findByRefreshToken(tokenHash: string): Promise<OAuthGrant | undefined>;
+  touch(id: string, at: string): Promise<void>;
+  /** Deletes refresh tokens that expired before `now`. */
+  purgeExpired(now: string): Promise<void>;
+}
+
+/** What a person allowed a client once, so the consent page can be skipped next time. */
+export interface OAuthConsent {
+  userId: string;
+  clientId: string;
+  scopes: string[];
+  resources: OAuthResource[];
+  createdAt: string;
+}
+
+export interface OAuthConsentRepository {
+  find(userId: string, clientId: string): Promise<OAuthConsent | undefined>;
+  save(consent: OAuthConsent): Promise<void>;
+  forget(userId: string, clientId: string): Promise<void>;
+}
+
+/** A person signed in on our pages (the cookie holds the id; we keep only its hash). */
+export interface WebSession {
+  idHash: string;
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface WebSessionRepository {
+  insert(session: WebSession): Promise<void>;
+  findActive(idHash: string, now: string): Promise<WebSession | undefined>;
+  delete(idHash: string): Promise<void>;
+  purgeExpired(now: string): Promise<void>;
+}
+
+/** Fetches a client ID metadata document; the caller validates what it says. */
+export interface ClientMetadataSource {
+  /**
+   * The parsed JSON body of a 200 answer. Rejects with ClientMetadataFetchError when the URL's
+   * host is not allowed, the answer is slow, large, redirected, not 200 or not JSON.
+   */
+  fetch(url: string): Promise<unknown>;
+}
+
+export class ClientMetadataFetchError extends Error {
+  override name = 'ClientMetadataFetchError';
 }
 
 /**
@@ -173,7 +434,13 @@ export interface Store {
   readonly engine: 'sqlite' | 'postgres';
   readonly users: UserRepository;
   readonly todos: TodoRepository;
+  readonly activity: ActivityRepository;
   readonly agentTokens: AgentTokenRepository;
+  readonly oauthClients: OAuthClientRepository;
+  readonly authorizationCodes: AuthorizationCodeRepository;
+  readonly oauthGrants: OAuthGrantRepository;
+  readonly oauthConsents: OAuthConsentRepository;
+  readonly webSessions: WebSessionRepository;
   readonly health: HealthProbe;
   /** Rate limits shared by every process; undefined where one process holds all state (SQLite). */
   readonly limits: LimitRepository | undefined;

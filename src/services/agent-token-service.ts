@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentToken, AgentTokenRepository } from '../repositories/types.ts';
 import type { CreateAgentTokenInput } from './auth-schemas.ts';
-import { assertFullSignIn, type Principal } from './auth-service.ts';
+import type { Principal } from './auth-service.ts';
 import { ForbiddenError, NotFoundError, QuotaExceededError } from './errors.ts';
+import { assertFullSignIn } from './full-sign-in.ts';
 import type { Audience, TokenCodec } from './token-codec.ts';
 
 export interface MintedAgentToken extends AgentToken {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
   AgentTokenRepository,
+  OAuthGrantRepository,
   User,
   UserRepository,
   UserWithCredentials,
@@ -9,10 +10,10 @@ import type { RegisterInput, Scope, TokenRequestInput } from './auth-schemas.ts'
 import { SCOPES } from './auth-schemas.ts';
 import {
   ConflictError,
-  ForbiddenError,
   NotFoundError,
   RateLimitedError,
   UnauthorizedError,
+  UnavailableError,
 } from './errors.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { PasswordHasher } from './password-hasher.ts';
@@ -29,23 +30,8 @@ export interface Principal {
   tokenId: string;
   /** Seconds since the epoch. */
   expiresAt: number;
-}
-
-/**
- * Managing credentials (minting or revoking agent tokens, and OAuth grants) needs a person's
- * full sign-in: both scopes, from the password grant (or a web session). An agent's token or
- * a narrowed sign-in must not mint itself a 90-day token or revoke others' access: a leaked
- * one-hour read-only token must stay a one-hour read-only token.
- */
-export function assertFullSignIn(caller: Principal, action: string): void {
-  if (caller.kind !== 'user') {
-    throw new ForbiddenError(`Agent tokens cannot ${action}; sign in with your password to do that.`);
-  }
-  if (!SCOPES.every((scope) => caller.scopes.includes(scope))) {
-    throw new ForbiddenError(
-      `To ${action}, sign in with your password without narrowing the scope: this token is limited to ${caller.scopes.join(' ')}.`,
-    );
-  }
+  /** OAuth access tokens: the client acting for the person, so its activity can be attributed. */
+  clientId?: string;
 }
 
 export interface IssuedToken {
@@ -58,6 +44,7 @@ export interface IssuedToken {
 export interface AuthServiceDeps {
   users: UserRepository;
   agentTokens: AgentTokenRepository;
+  oauthGrants: OAuthGrantRepository;
   hasher: PasswordHasher;
   tokens: TokenCodec;
   /** Failed sign-ins per address, per username and address, and per username (login-throttle.ts). */
@@ -97,12 +84,28 @@ export class AuthService {
     return user;
   }
 
-  /**
-   * Exchanges a username and password for an access token. An unknown user and a wrong
-   * password get the same error after the same amount of work; failures are throttled per
-   * address, per username and address, and per username (see login-throttle.ts).
-   */
+  /** Exchanges a username and password for an access token (see verifyCredentials). */
   async login(input: TokenRequestInput, clientAddress: string): Promise<IssuedToken> {
+    const user = await this.verifyCredentials(input, clientAddress);
+    const scopes = input.scope ?? [...SCOPES];
+    const { token, claims } = this.#deps.tokens.sign(user.id, scopes);
+    return {
+      accessToken: token,
+      tokenType: 'Bearer',
+      expiresIn: claims.expiresAt - claims.issuedAt,
+      scope: claims.scopes.join(' '),
+    };
+  }
+
+  /**
+   * The password check behind every sign-in (the token endpoint and our pages). An unknown
+   * user and a wrong password get the same error after the same amount of work; failures are
+   * throttled per address, per username and address, and per username (see login-throttle.ts).
+   */
+  async verifyCredentials(
+    input: { username: string; password: string },
+    clientAddress: string,
+  ): Promise<User> {
     const admission = await this.#deps.loginThrottle.admit(input.username, clientAddress);
     if ('retryAfter' in admission) {
       throw new RateLimitedError('Too many failed sign-in attempts. Try again later.', admission.retryAfter);
@@ -122,15 +125,7 @@ export class AuthService {
     } finally {
       await attempt.abandoned();
     }
-
-    const scopes = input.scope ?? [...SCOPES];
-    const { token, claims } = this.#deps.tokens.sign(user.id, scopes);
-    return {
-      accessToken: token,
-      tokenType: 'Bearer',
-      expiresIn: claims.expiresAt - claims.issuedAt,
-      scope: claims.scopes.join(' '),
-    };
+    return { id: user.id, username: user.username, createdAt: user.createdAt };
   }
 
   /**
@@ -140,6 +135,7 @@ export class AuthService {
   async authenticate(token: string, audience: Audience): Promise<Principal> {
     const claims = this.#deps.tokens.verify(token, audience);
     if (claims.kind === 'agent') await this.#checkAgentToken(claims.userId, claims.tokenId);
+    if (claims.kind === 'oauth') await this.#checkGrant(claims.userId, claims.grantId, claims.clientId);
     const user = await this.#deps.users.findById(claims.userId);
     if (!user) throw new UnauthorizedError('The access token is invalid or expired.');
     return {
@@ -149,6 +145,7 @@ export class AuthService {
       scopes: [...claims.scopes],
       tokenId: claims.tokenId,
       expiresAt: claims.expiresAt,
+      ...(claims.clientId === undefined ? {} : { clientId: claims.clientId }),
     };
   }
 
@@ -160,10 +157,42 @@ export class AuthService {
       this.#lastUsedWritten.delete(tokenId);
       throw new UnauthorizedError('The access token has been revoked or has expired.');
     }
-    if (now - (this.#lastUsedWritten.get(tokenId) ?? 0) >= LAST_USED_RESOLUTION_MS) {
-      this.#lastUsedWritten.set(tokenId, now);
-      await this.#deps.agentTokens.touch(tokenId, new Date(now).toISOString());
+    await this.#noteUse(tokenId, now, (at) => this.#deps.agentTokens.touch(tokenId, at));
+  }
+
+  /**
+   * An OAuth access token works only while its grant is neither revoked nor lapsed, so that
+   * revoking a grant ends its access tokens on the next request, on both interfaces.
+   */
+  async #checkGrant(
+    userId: string,
+    grantId: string | undefined,
+    clientId: string | undefined,
+  ): Promise<void> {
+    const now = this.#now();
+    const grant =
+      grantId === undefined
+        ? undefined
+        : await this.#deps.oauthGrants.findActive(grantId, new Date(now).toISOString());
+    if (!grant || grant.userId !== userId || grant.clientId !== clientId) {
+      if (grantId !== undefined) this.#lastUsedWritten.delete(grantId);
+      throw new UnauthorizedError('The access token has been revoked or has expired.');
     }
+    await this.#noteUse(grant.id, now, (at) => this.#deps.oauthGrants.touch(grant.id, at));
+  }
+
+  /**
+   * Records "last used" for a token or grant, at most once a minute each. Best effort: it is a
+   * hint for the person, and a disk that refuses writes must not turn reads into failures; it
+   * is tried again on the next request.
+   */
+  async #noteUse(id: string, now: number, touch: (at: string) => Promise<void>): Promise<void> {
+    if (now - (this.#lastUsedWritten.get(id) ?? 0) < LAST_USED_RESOLUTION_MS) return;
+    this.#lastUsedWritten.set(id, now);
+    await touch(new Date(now).toISOString()).catch((error: unknown) => {
+      if (!(error instanceof UnavailableError)) throw error;
+      this.#lastUsedWritten.delete(id);
+    });
   }
 
   async getUser(userId: string): Promise<User> {

@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'conflict'
   | 'precondition_failed'
   | 'quota_exceeded'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'unavailable';
 
 /** One problem with one input field; `path` locates it inside the input that was parsed. */
 export interface FieldIssue {
@@ -98,6 +99,22 @@ export class RateLimitedError extends DomainError {
   readonly retryAfterSeconds: number;
   constructor(message: string, retryAfterSeconds: number) {
     super('rate_limited', message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * The store cannot read or keep data right now (read-only or full disk, I/O errors, the file
+ * replaced under the process). Raised by repositories; the caller may retry later.
+ */
+export class UnavailableError extends DomainError {
+  override name = 'UnavailableError';
+  readonly retryAfterSeconds: number;
+  /** What failed underneath (an SQLite result code, say), for operators' logs only: never answered. */
+  readonly reason: string;
+  constructor(message: string, reason: string, retryAfterSeconds = 5) {
+    super('unavailable', message);
+    this.reason = reason;
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

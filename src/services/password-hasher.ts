@@ -1,5 +1,6 @@
 import { argon2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { ConcurrencyLimit } from './concurrency-limit.ts';
 
 const argon2Async = promisify(argon2);
 
@@ -20,14 +21,19 @@ const PHC = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Z
 
 /**
  * argon2id from node:crypto, in the PHC string format. Always asynchronous: one hash takes
- * tens of milliseconds and runs on libuv's thread pool, never on the event loop.
+ * tens of milliseconds and runs on libuv's thread pool, never on the event loop. Derivations
+ * (hash, verify and the dummy verification alike) pass through `limit`: compose.ts allows
+ * one per core, so a sign-in storm queues instead of filling every core and libuv's whole
+ * pool (4 threads by default, shared with file and DNS work) while requests wait.
  */
 export class PasswordHasher {
   readonly #parameters: Argon2Parameters;
+  readonly #limit: ConcurrencyLimit | undefined;
   #dummy: Promise<string> | undefined;
 
-  constructor(parameters: Argon2Parameters = DEFAULT_ARGON2) {
+  constructor(parameters: Argon2Parameters = DEFAULT_ARGON2, limit?: ConcurrencyLimit) {
     this.#parameters = parameters;
+    this.#limit = limit;
   }
 
   async hash(password: string): Promise<string> {
@@ -74,14 +80,16 @@ export class PasswordHasher {
     parameters: Argon2Parameters,
     length = TAG_BYTES,
   ): Promise<Buffer> {
-    return argon2Async('argon2id', {
-      message: Buffer.from(password, 'utf8'),
-      nonce: salt,
-      memory: parameters.memory,
-      passes: parameters.passes,
-      parallelism: parameters.parallelism,
-      tagLength: length,
-    });
+    const derive = () =>
+      argon2Async('argon2id', {
+        message: Buffer.from(password, 'utf8'),
+        nonce: salt,
+        memory: parameters.memory,
+        passes: parameters.passes,
+        parallelism: parameters.parallelism,
+        tagLength: length,
+      });
+    return this.#limit ? this.#limit.run(derive) : derive();
   }
 }
 

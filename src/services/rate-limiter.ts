@@ -6,8 +6,8 @@ export interface RateBudget {
   take(key: string): Promise<number>;
 }
 
-/** Builds the budget named `name` (a namespace for its keys) with the given shape. */
-export type RateBudgets = (name: string, policy: BucketPolicy) => RateBudget;
+/** Builds the budget named `name` (a namespace for its keys) with the given shape and clock. */
+export type RateBudgets = (name: string, policy: BucketPolicy, now?: () => number) => RateBudget;
 
 /** Events a bucket holds at `now`, refilled evenly since it was last written. */
 export function tokensAt(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { says } from './fields.ts';
 
 // Control characters (C0, DEL, C1). Descriptions may hold tab, line feed and carriage return.
 const CONTROL = /\p{Cc}/u;
@@ -29,7 +30,7 @@ export function text(options: {
   visible?: boolean;
 }) {
   const control = options.multiline ? CONTROL_EXCEPT_WHITESPACE : CONTROL;
-  const base = options.trim ? z.string().trim() : z.string();
+  const base = options.trim ? z.string(says('must be a string')).trim() : z.string(says('must be a string'));
   return (
     base
       .refine((value) => value.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)')

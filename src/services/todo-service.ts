@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type {
+  ActivityEntry,
+  Actor,
   Todo,
   TodoChanges,
   TodoPosition,
   TodoRepository,
   TodoSortField,
+  WriteContext,
 } from '../repositories/types.ts';
 import { todoSortKey } from '../repositories/types.ts';
+import type { ChangeFeed } from './change-feed.ts';
 import { InvalidInputError, NotFoundError, PreconditionFailedError, QuotaExceededError } from './errors.ts';
 import type { CreateTodoInput, ListTodosInput, PatchTodoInput, ReplaceTodoInput } from './todo-schemas.ts';
 import { TODO_SORT_FIELDS } from './todo-schemas.ts';
@@ -21,6 +25,10 @@ export interface TodoPage {
 export interface TodoServiceDeps {
   todos: TodoRepository;
   maxTodosPerUser: number;
+  /** Where every committed change is published, after its transaction. */
+  changes: ChangeFeed;
+  /** Activity entries kept per user (the log's bound; see ActivityService for its age bound). */
+  activityPerUser: number;
   now?: () => number;
 }
 
@@ -44,11 +52,15 @@ const CURSOR_KEYS: Record<TodoSortField, z.ZodType> = {
 export class TodoService {
   readonly #todos: TodoRepository;
   readonly #maxTodosPerUser: number;
+  readonly #changes: ChangeFeed;
+  readonly #activityPerUser: number;
   readonly #now: () => number;
 
   constructor(deps: TodoServiceDeps) {
     this.#todos = deps.todos;
     this.#maxTodosPerUser = deps.maxTodosPerUser;
+    this.#changes = deps.changes;
+    this.#activityPerUser = deps.activityPerUser;
     this.#now = deps.now ?? Date.now;
   }
 
@@ -77,8 +89,10 @@ export class TodoService {
     return todo;
   }
 
-  async create(userId: string, input: CreateTodoInput): Promise<Todo> {
-    const now = this.#timestamp();
+  // Writes take the actor (who, through which interface, for which client) rather than a bare
+  // user id: the repository records it in the activity log in the same transaction.
+  async create(actor: Actor, input: CreateTodoInput): Promise<Todo> {
+    const context = this.#context(actor);
     const todo: Todo = {
       id: randomUUID(),
       title: input.title,
@@ -86,37 +100,49 @@ export class TodoService {
       priority: input.priority ?? 3,
       completed: false,
       dueDate: input.dueDate ?? null,
-      createdAt: now,
-      updatedAt: now,
+      createdAt: context.at,
+      updatedAt: context.at,
       version: 1,
     };
-    const created = await this.#todos.insert(userId, todo, this.#maxTodosPerUser);
-    if (!created) {
+    const recorded = await this.#todos.insert(context, todo, this.#maxTodosPerUser);
+    if (!recorded) {
       throw new QuotaExceededError(
         `You already have ${this.#maxTodosPerUser} todos, the most one account may keep. Delete some before adding more.`,
         this.#maxTodosPerUser,
       );
     }
-    return created;
+    this.#published(actor, recorded.entry);
+    return recorded.todo;
   }
 
-  replace(userId: string, id: string, input: ReplaceTodoInput, expectedVersion?: number): Promise<Todo> {
-    return this.#update(userId, id, input, expectedVersion);
+  replace(actor: Actor, id: string, input: ReplaceTodoInput, expectedVersion?: number): Promise<Todo> {
+    return this.#update(actor, id, input, expectedVersion);
   }
 
-  patch(userId: string, id: string, input: PatchTodoInput, expectedVersion?: number): Promise<Todo> {
-    return this.#update(userId, id, input, expectedVersion);
+  patch(actor: Actor, id: string, input: PatchTodoInput, expectedVersion?: number): Promise<Todo> {
+    return this.#update(actor, id, input, expectedVersion);
   }
 
-  async delete(userId: string, id: string, expectedVersion?: number): Promise<void> {
-    if (await this.#todos.delete(userId, id, expectedVersion)) return;
-    throw await this.#whyNotChanged(userId, id);
+  async delete(actor: Actor, id: string, expectedVersion?: number): Promise<void> {
+    const entry = await this.#todos.delete(this.#context(actor), id, expectedVersion);
+    if (!entry) throw await this.#whyNotChanged(actor.userId, id);
+    this.#published(actor, entry);
   }
 
-  async #update(userId: string, id: string, fields: TodoChanges, expectedVersion?: number): Promise<Todo> {
-    const updated = await this.#todos.update(userId, id, fields, this.#timestamp(), expectedVersion);
-    if (updated) return updated;
-    throw await this.#whyNotChanged(userId, id);
+  async #update(actor: Actor, id: string, fields: TodoChanges, expectedVersion?: number): Promise<Todo> {
+    const recorded = await this.#todos.update(this.#context(actor), id, fields, expectedVersion);
+    if (!recorded) throw await this.#whyNotChanged(actor.userId, id);
+    this.#published(actor, recorded.entry);
+    return recorded.todo;
+  }
+
+  #context(actor: Actor): WriteContext {
+    return { actor, at: this.#timestamp(), keepActivity: this.#activityPerUser };
+  }
+
+  /** The repository resolved, so the transaction has committed: now the change may be announced. */
+  #published(actor: Actor, entry: ActivityEntry): void {
+    this.#changes.publish({ userId: actor.userId, entry });
   }
 
   /** A conditional write changed nothing: either the todo is not the caller's, or its version moved on. */

@@ -7,8 +7,11 @@ import { UnauthorizedError } from './errors.ts';
 /** The resources a token can be issued for (RFC 8707 resource indicators). */
 export type Audience = 'api' | 'mcp';
 
-/** A person's sign-in token, or a long-lived token a person minted for one agent (revocable). */
-export type TokenKind = 'user' | 'agent';
+/**
+ * A person's sign-in token, a long-lived token a person minted for one agent, or an access
+ * token our authorization server issued to an OAuth client under a grant (both revocable).
+ */
+export type TokenKind = 'user' | 'agent' | 'oauth';
 
 export interface TokenClaims {
   kind: TokenKind;
@@ -18,6 +21,10 @@ export interface TokenClaims {
   audiences: string[];
   issuedAt: number;
   expiresAt: number;
+  /** OAuth access tokens: the grant they were issued under, checked on every request. */
+  grantId?: string;
+  /** OAuth access tokens: the client they were issued to, so its activity can be attributed. */
+  clientId?: string;
 }
 
 export interface TokenCodecOptions {
@@ -36,6 +43,14 @@ const HEADER_PARAMETERS: ReadonlySet<string> = new Set(['alg', 'typ']);
 // Clocks of the processes that sign and verify may differ a little, never by more than this.
 const CLOCK_SKEW_SECONDS = 60;
 const INVALID = 'The access token is invalid or expired.';
+const INTERFACES: Record<Audience, string> = { api: 'the REST API (/api)', mcp: 'the MCP server (/mcp)' };
+// Said only of a token that passed every other check: its holder learns the token's own
+// audience, nothing about anyone else's tokens.
+const wrongAudience = (audience: Audience, kind: TokenKind) =>
+  `This token is not valid for ${INTERFACES[audience]}: its audience is another interface. ` +
+  (kind === 'oauth'
+    ? `Authorize again with the resource ${audience === 'mcp' ? '/mcp' : '/api'} to use this one.`
+    : `Mint an agent token with "audience": "${audience}" or "both" for this one.`);
 // Distinct live tokens remembered after verification; the oldest is forgotten first.
 const VERIFIED_CACHE_SIZE = 10_000;
 
@@ -94,6 +109,42 @@ export class TokenCodec {
   }
 
   /**
+   * An access token for an OAuth client: our own format and secret, one or both resources
+   * as its audience (RFC 8707), and the grant and client it belongs to (RFC 9068 `client_id`).
+   */
+  signForGrant(
+    userId: string,
+    scopes: readonly Scope[],
+    grant: { grantId: string; clientId: string; audiences: readonly Audience[] },
+  ): { token: string; claims: TokenClaims } {
+    const issuedAt = Math.floor(this.#now() / 1000);
+    const claims: TokenClaims = {
+      kind: 'oauth',
+      userId,
+      tokenId: randomUUID(),
+      scopes: [...scopes],
+      audiences: grant.audiences.map((audience) => this.#resources[audience]),
+      issuedAt,
+      expiresAt: issuedAt + this.#ttlSeconds,
+      grantId: grant.grantId,
+      clientId: grant.clientId,
+    };
+    const payload = {
+      kind: 'oauth',
+      iss: this.#issuer,
+      sub: userId,
+      aud: claims.audiences,
+      iat: issuedAt,
+      exp: claims.expiresAt,
+      jti: claims.tokenId,
+      scope: claims.scopes.join(' '),
+      client_id: grant.clientId,
+      grant_id: grant.grantId,
+    };
+    return { token: jwt.sign(payload, this.#key, { algorithm: ALGORITHM }), claims };
+  }
+
+  /**
    * Verifies signature, algorithm, issuer, audience, expiry and the presence of every claim.
    * A token that passed is remembered until it expires: clients send the same token on every
    * request, and full verification (decode, HMAC, claim checks) was a third of a REST
@@ -123,10 +174,10 @@ export class TokenCodec {
     let verified: jwt.Jwt;
     const now = Math.floor(this.#now() / 1000);
     try {
+      // The audience is checked last, below, so that its refusal can say what it is.
       verified = jwt.verify(token, this.#key, {
         algorithms: [ALGORITHM],
         issuer: this.#issuer,
-        audience: this.#resources[audience],
         clockTimestamp: now,
         complete: true,
       });
@@ -142,7 +193,7 @@ export class TokenCodec {
     ) {
       throw new UnauthorizedError(INVALID);
     }
-    const { sub, aud, iat, exp, jti, scope, kind } = payload;
+    const { sub, aud, iat, exp, jti, scope, kind, client_id: clientId, grant_id: grantId } = payload;
     const scopes = typeof scope === 'string' ? scope.split(' ') : [];
     if (
       typeof sub !== 'string' ||
@@ -150,30 +201,37 @@ export class TokenCodec {
       typeof iat !== 'number' ||
       typeof exp !== 'number' ||
       aud === undefined ||
-      (kind !== undefined && kind !== 'agent') ||
+      (kind !== undefined && kind !== 'agent' && kind !== 'oauth') ||
+      (kind === 'oauth' && (typeof grantId !== 'string' || typeof clientId !== 'string')) ||
       scopes.length === 0 ||
       !scopes.every((s): s is Scope => (SCOPES as readonly string[]).includes(s))
     ) {
       throw new UnauthorizedError(INVALID);
     }
-    const tokenKind: TokenKind = kind === 'agent' ? 'agent' : 'user';
+    const tokenKind: TokenKind = kind === 'agent' || kind === 'oauth' ? kind : 'user';
     // Defence in depth (forging these needs the secret): refuse what we would never issue, a
     // token issued in the future or living longer than any token of its kind we hand out.
     if (iat > now + CLOCK_SKEW_SECONDS || exp <= iat || exp - iat > this.#maxLifetime(tokenKind)) {
       throw new UnauthorizedError(INVALID);
     }
-    return {
+    const audiences = Array.isArray(aud) ? aud : [aud];
+    if (!audiences.includes(this.#resources[audience])) {
+      throw new UnauthorizedError(wrongAudience(audience, tokenKind));
+    }
+    const claims: TokenClaims = {
       kind: tokenKind,
       userId: sub,
       tokenId: jti,
       scopes,
-      audiences: Array.isArray(aud) ? aud : [aud],
+      audiences,
       issuedAt: iat,
       expiresAt: exp,
     };
+    if (kind === 'oauth') Object.assign(claims, { grantId, clientId });
+    return claims;
   }
 
-  /** The longest life we give a token of this kind: the sign-in TTL, or the agent-token maximum. */
+  /** The longest life we give a token of this kind: the agent-token maximum, or the sign-in TTL (OAuth access tokens too). */
   #maxLifetime(kind: TokenKind): number {
     return kind === 'agent' ? AGENT_TOKEN_MAX_SECONDS : this.#ttlSeconds;
   }

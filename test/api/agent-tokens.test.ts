@@ -15,6 +15,7 @@ import {
   type TestUser,
 } from '../helpers.ts';
 import { connect, ERAS } from '../mcp/mcp-helpers.ts';
+import { initializeRequest, post } from '../mcp/raw-mcp.ts';
 import { expectProblem } from './expect-problem.ts';
 
 interface Minted {
@@ -95,13 +96,37 @@ describe('agent tokens', () => {
     expect(countTodos(ctx)).toBe(0);
   });
 
-  it('refuses an MCP-only token on /api, and an API-only token on /mcp', async () => {
+  it('refuses an MCP-only token on /api, and an API-only token on /mcp, saying the audience is wrong', async () => {
     const mcpOnly = await mintOk({ name: 'agent', scopes: ['todos:read', 'todos:write'], audience: 'mcp' });
-    expectProblem(await request(ctx.app).get('/api/todos').set(as(mcpOnly.token)), 401, 'unauthorized');
+    const onApi = expectProblem(
+      await request(ctx.app).get('/api/todos').set(as(mcpOnly.token)),
+      401,
+      'unauthorized',
+    );
+    expect(onApi.detail).toBe(
+      'This token is not valid for the REST API (/api): its audience is another interface. Mint an agent token with "audience": "api" or "both" for this one.',
+    );
 
     const apiOnly = await mintOk({ name: 'script', scopes: ['todos:read'], audience: 'api' });
     expect((await request(ctx.app).get('/api/todos').set(as(apiOnly.token))).status).toBe(200);
     await expect(connect(base, { token: apiOnly.token }, 'modern')).rejects.toThrow();
+    const onMcp = await post(base, initializeRequest(), { token: apiOnly.token });
+    expect(onMcp.status).toBe(401);
+    expect(JSON.parse(onMcp.text)).toEqual({
+      error: 'invalid_token',
+      error_description:
+        'This token is not valid for the MCP server (/mcp): its audience is another interface. Mint an agent token with "audience": "mcp" or "both" for this one.',
+    });
+  });
+
+  it('keeps the one generic answer for a token that is wrong in any other way, whatever its audience', async () => {
+    const apiOnly = await mintOk({ name: 'script', scopes: ['todos:read'], audience: 'api' });
+    const tampered = `${apiOnly.token.slice(0, -2)}${apiOnly.token.at(-2) === 'A' ? 'B' : 'A'}${apiOnly.token.at(-1)}`;
+    const onMcp = await post(base, initializeRequest(), { token: tampered });
+    expect(onMcp.status).toBe(401);
+    expect(JSON.parse(onMcp.text).error_description).toBe('The access token is invalid or expired.');
+    const onApi = await request(ctx.app).get('/api/todos').set(as(tampered));
+    expect(expectProblem(onApi, 401).detail).toBe('The access token is invalid or expired.');
   });
 
   it('gives a read-only API token 403 insufficient_scope for every write, and writes nothing', async () => {

@@ -67,6 +67,23 @@ describe('accounts: register, token, me', () => {
     expect(res.body.token_type).toBe('Bearer');
   });
 
+  it.each([
+    ['an object', `{"username":"alice","password":"${PASSWORD}"}`],
+    ['an object after white space', `\n  {"username": "alice", "password": "a&b=c"}`],
+    ['an array', '[{"username":"alice"}]'],
+  ])(
+    'says to send JSON as application/json when %s arrives labelled as a form (curl -d without -H)',
+    async (_what, raw) => {
+      await register('alice');
+      const res = await request(ctx.app).post('/api/auth/token').type('form').send(raw);
+      const body = expectProblem(res, 415, 'unsupported-media-type');
+      expect(body.detail).toBe(
+        "The body is JSON but labelled application/x-www-form-urlencoded (curl -d does that unless told otherwise): send it with the header 'Content-Type: application/json'.",
+      );
+      expect(body.errors).toBeUndefined();
+    },
+  );
+
   it('returns the signed-in user from /api/auth/me', async () => {
     const alice = await ctx.signUp('alice');
     const res = await request(ctx.app).get('/api/auth/me').set(bearer(alice));

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Todo } from '../../src/repositories/types.ts';
-import { bearer, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { bearer, by, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { expectProblem } from './expect-problem.ts';
 
 describe('optimistic concurrency with If-Match', () => {
@@ -12,9 +12,9 @@ describe('optimistic concurrency with If-Match', () => {
   beforeEach(async () => {
     ctx = createTestContext();
     alice = await ctx.signUp();
-    const first = await ctx.services.todos.create(alice.id, { title: 'Draft' });
+    const first = await ctx.services.todos.create(by(alice), { title: 'Draft' });
     // Now at version 2, so "1" is a version the client really saw and that moved on.
-    todo = await ctx.services.todos.patch(alice.id, first.id, { description: 'edited elsewhere' });
+    todo = await ctx.services.todos.patch(by(alice), first.id, { description: 'edited elsewhere' });
   });
   afterEach(() => ctx.close());
 
@@ -54,8 +54,25 @@ describe('optimistic concurrency with If-Match', () => {
   });
 
   it('never matches a weak or foreign entity tag: 412, writing nothing', async () => {
-    for (const tag of ['W/"2"', '2', '"abc"', '"2']) {
+    for (const tag of ['W/"2"', '"abc"', '""']) {
       expectProblem(await patch(tag), 412, 'precondition-failed');
+    }
+    expect(await ctx.services.todos.get(alice.id, todo.id)).toEqual(todo);
+  });
+
+  it('answers an If-Match without its quotes with 400 showing the quoting, never a 412 for the current version', async () => {
+    for (const write of [put, patch, del]) {
+      const body = expectProblem(await write('2'), 400, 'validation-failed');
+      expect(body.errors).toEqual([
+        {
+          field: 'If-Match',
+          in: 'header',
+          detail: 'must be an entity tag in double quotes, as ETag sends it: If-Match: "2"',
+        },
+      ]);
+    }
+    for (const tag of ['"2', '2"', "'2'", 'W/2']) {
+      expectProblem(await patch(tag), 400, 'validation-failed');
     }
     expect(await ctx.services.todos.get(alice.id, todo.id)).toEqual(todo);
   });

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Db, openDatabase } from '../../src/repositories/sqlite/database.ts';
+import { DatabaseUnusableError, type Db, openDatabase } from '../../src/repositories/sqlite/database.ts';
 import { migrations } from '../../src/repositories/sqlite/migrations.ts';
+import { makeImmutable, releaseDirectory } from '../immutable-files.ts';
 
 describe('openDatabase', () => {
   let dir: string;
@@ -22,7 +23,8 @@ describe('openDatabase', () => {
     path = join(dir, 'nested', 'todos.db');
   });
   afterEach(() => {
-    for (const db of opened.splice(0)) db.close();
+    for (const db of opened.splice(0)) if (db.open) db.close();
+    releaseDirectory(dir);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -59,7 +61,19 @@ describe('openDatabase', () => {
       .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
       .pluck()
       .all();
-    expect(tables).toEqual(['agent_tokens', 'todos', 'users']);
+    expect(tables).toEqual([
+      'activity',
+      'agent_tokens',
+      'health_probe',
+      'oauth_clients',
+      'oauth_codes',
+      'oauth_consents',
+      'oauth_grants',
+      'oauth_refresh_tokens',
+      'todos',
+      'users',
+      'web_sessions',
+    ]);
   });
 
   it('keeps data and the pragmas when the file is opened again', () => {
@@ -76,5 +90,60 @@ describe('openDatabase', () => {
     expect(pragma(second, 'journal_mode')).toBe('wal');
     expect(pragma(second, 'foreign_keys')).toBe(1);
     expect(pragma(second, 'integrity_check')).toBe('ok');
+  });
+
+  /** The error openDatabase throws for `path` as it is now. */
+  const refusal = (): unknown => {
+    try {
+      open();
+    } catch (error) {
+      return error;
+    }
+    throw new Error('openDatabase accepted the file');
+  };
+
+  it('refuses a file that is not a database, saying so', () => {
+    open().close();
+    writeFileSync(path, Buffer.alloc(64 * 1024, 0x5a));
+    const error = refusal();
+    expect(error).toBeInstanceOf(DatabaseUnusableError);
+    expect(error).toHaveProperty('message', 'the database is not a SQLite database (SQLITE_NOTADB)');
+  });
+
+  it('refuses a database damaged in the middle of the file', () => {
+    const db = open();
+    db.prepare(
+      "INSERT INTO users (id, username, password_hash, created_at) VALUES ('u', 'a', 'h', 'now')",
+    ).run();
+    const insert = db.prepare(
+      `INSERT INTO todos (id, user_id, title, description, priority, completed, due_date, created_at, updated_at, version)
+       VALUES (?, 'u', 'title', ?, 3, 0, NULL, 'now', 'now', 1)`,
+    );
+    for (let i = 0; i < 500; i++) insert.run(`todo-${i}`, 'x'.repeat(200));
+    db.close(); // checkpoints the log into the file
+    const file = openSync(path, 'r+');
+    writeSync(file, Buffer.alloc(4096, 0x5a), 0, 4096, 4096 * 8);
+    const error = refusal();
+    expect(error).toBeInstanceOf(DatabaseUnusableError);
+    // One line for the operator, whatever quick_check found.
+    expect(error).toHaveProperty('message', expect.stringMatching(/^the database is corrupt \([^\n]+\)$/));
+  });
+
+  it('refuses a database it can read but not write, instead of opening it read-only', () => {
+    open().close();
+    makeImmutable(path);
+    const error = refusal();
+    expect(error).toBeInstanceOf(DatabaseUnusableError);
+    expect(error).toHaveProperty('message', 'the database is read-only (SQLITE_READONLY)');
+  });
+
+  it('refuses a path whose directory cannot be created', () => {
+    writeFileSync(join(dir, 'nested'), 'a file where the directory should be');
+    const error = refusal();
+    expect(error).toBeInstanceOf(DatabaseUnusableError);
+    expect(error).toHaveProperty(
+      'message',
+      expect.stringMatching(/^its directory cannot be created \(E[A-Z]+\)$/),
+    );
   });
 });

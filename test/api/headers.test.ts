@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Todo } from '../../src/repositories/types.ts';
-import { bearer, createTestContext, PASSWORD, type TestContext, type TestUser } from '../helpers.ts';
+import { bearer, by, createTestContext, PASSWORD, type TestContext, type TestUser } from '../helpers.ts';
 import { expectProblem } from './expect-problem.ts';
 
 const APP_ORIGIN = 'https://app.example';
@@ -15,7 +15,7 @@ describe('security headers', () => {
   beforeEach(async () => {
     ctx = createTestContext();
     alice = await ctx.signUp();
-    todo = await ctx.services.todos.create(alice.id, { title: 'Headers' });
+    todo = await ctx.services.todos.create(by(alice), { title: 'Headers' });
   });
   afterEach(() => ctx.close());
 
@@ -169,7 +169,7 @@ describe('errors as problem+json', () => {
   });
   afterEach(() => ctx.close());
 
-  it.each(['/nope', '/api', '/api/nope', '/api/todos/x/y', '/.env', '/api/../etc/passwd'])(
+  it.each(['/nope', '/api/nope', '/api/todos/x/y', '/.env', '/api/../etc/passwd'])(
     'answers the unknown route %s with 404 problem+json',
     async (path) => {
       const res = await request(ctx.app).get(path);
@@ -206,7 +206,7 @@ describe('errors as problem+json', () => {
       .post('/api/auth/token')
       .send({ username: alice.username, password: PASSWORD, scope: 'todos:read' });
     const readOnlyAuth = { Authorization: `Bearer ${readOnly.body.access_token}` };
-    const todo = await ctx.services.todos.create(alice.id, { title: 'x' });
+    const todo = await ctx.services.todos.create(by(alice), { title: 'x' });
     const cases: [number, request.Test][] = [
       [400, request(ctx.app).post('/api/todos').set(bearer(alice)).send({ title: '' })],
       [400, request(ctx.app).post('/api/todos').set(bearer(alice)).type('json').send('{')],

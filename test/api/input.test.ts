@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Todo } from '../../src/repositories/types.ts';
-import { bearer, countTodos, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { bearer, by, countTodos, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { expectProblem } from './expect-problem.ts';
 
 describe('request bodies', () => {
@@ -12,7 +12,7 @@ describe('request bodies', () => {
   beforeEach(async () => {
     ctx = createTestContext();
     alice = await ctx.signUp();
-    todo = await ctx.services.todos.create(alice.id, { title: 'Existing' });
+    todo = await ctx.services.todos.create(by(alice), { title: 'Existing' });
   });
   afterEach(() => ctx.close());
 
@@ -39,7 +39,15 @@ describe('request bodies', () => {
     async (field, value) => {
       for (const res of await writeAll(`{"title": "Changed", "${field}": ${value}}`)) {
         const body = expectProblem(res, 400, 'validation-failed');
-        expect(body.errors).toEqual([{ field: '', in: 'body', detail: `unknown field(s): ${field}` }]);
+        expect(body.errors).toEqual([
+          {
+            field,
+            in: 'body',
+            detail: expect.stringMatching(
+              /^is not a known field; the fields are title, description, priority, /,
+            ),
+          },
+        ]);
       }
       expect(await ctx.services.todos.get(alice.id, todo.id)).toEqual(todo);
       expect(countTodos(ctx)).toBe(1);
@@ -135,6 +143,102 @@ describe('request bodies', () => {
   });
 });
 
+// One voice for every validation message: what the field must be, with its allowed values or
+// range, beside the field's name; never zod's own phrasing ("Too big: expected number to be <=5").
+describe('validation messages', () => {
+  let ctx: TestContext;
+  let alice: TestUser;
+  let todoId: string;
+
+  beforeEach(async () => {
+    ctx = createTestContext();
+    alice = await ctx.signUp();
+    todoId = (await ctx.services.todos.create(by(alice), { title: 'Existing' })).id;
+  });
+  afterEach(() => ctx.close());
+
+  const ZOD_PHRASING = /Invalid|expected|received|Too (big|small)|[<>]=|Unrecognized/;
+
+  it.each([
+    ['priority', '9', 'must be an integer from 1 to 5'],
+    ['priority', '2.5', 'must be an integer from 1 to 5'],
+    ['priority', '"high"', 'must be an integer from 1 to 5'],
+    ['completed', '"yes"', 'must be true or false'],
+    ['dueDate', '"2026-13-01"', 'must be a date as YYYY-MM-DD'],
+    ['dueDate', '"tomorrow"', 'must be a date as YYYY-MM-DD'],
+    ['title', '42', 'must be a string'],
+    ['title', '""', 'must not be empty'],
+    ['description', 'false', 'must be a string'],
+  ])('says %s = %s %s', async (field, value, detail) => {
+    const res = await request(ctx.app)
+      .put(`/api/todos/${todoId}`)
+      .set(bearer(alice))
+      .type('json')
+      .send(`{"title": "Kept", "${field}": ${value}}`);
+    expect(expectProblem(res, 400, 'validation-failed').errors).toEqual([{ field, in: 'body', detail }]);
+  });
+
+  it('reports every unknown field by its name, with the fields that exist', async () => {
+    const res = await request(ctx.app)
+      .post('/api/todos')
+      .set(bearer(alice))
+      .send({ title: 'x', due: '2026-12-01', tags: ['a'] });
+    const detail = 'is not a known field; the fields are title, description, priority, dueDate';
+    expect(expectProblem(res, 400, 'validation-failed').errors).toEqual([
+      { field: 'due', in: 'body', detail },
+      { field: 'tags', in: 'body', detail },
+    ]);
+  });
+
+  it('says what a missing field is', async () => {
+    const res = await request(ctx.app).post('/api/todos').set(bearer(alice)).send({ priority: 2 });
+    expect(expectProblem(res, 400).errors).toEqual([{ field: 'title', in: 'body', detail: 'is required' }]);
+  });
+
+  it.each([
+    ['completed=yes', 'completed', 'must be true or false'],
+    ['priority=7', 'priority', 'must be an integer from 1 to 5'],
+    ['dueBefore=soon', 'dueBefore', 'must be a date as YYYY-MM-DD'],
+    ['sort=title', 'sort', 'must be one of createdAt, updatedAt, dueDate, priority'],
+    ['order=up', 'order', 'must be one of asc, desc'],
+    ['limit=500', 'limit', 'must be an integer from 1 to 100'],
+    ['limit=1&limit=2', 'limit', 'must be given once'],
+    ['colour=red', 'colour', expect.stringMatching(/^is not a known field; the fields are completed, /)],
+  ])('says of the query %s what %s must be', async (query, field, detail) => {
+    const res = await request(ctx.app).get(`/api/todos?${query}`).set(bearer(alice));
+    expect(expectProblem(res, 400, 'validation-failed').errors).toEqual([{ field, in: 'query', detail }]);
+  });
+
+  it.each([
+    ['/api/auth/register', { username: 'ab', password: 'correct horse battery staple' }],
+    ['/api/auth/register', { username: 'bob!', password: 'short' }],
+    ['/api/auth/token', { username: '', password: 42 }],
+    ['/api/auth/token', { username: 'bob', password: 'x', scope: 'todos:admin' }],
+    ['/api/auth/tokens', { name: '', scopes: ['todos:all'], audience: 'web', expiresIn: 1 }],
+    ['/api/auth/tokens', { name: 'x', scopes: [], expiresIn: 'forever' }],
+  ])('words every message on %s in our voice (%j)', async (path, body) => {
+    const res = await request(ctx.app).post(path).set(bearer(alice)).send(body);
+    const errors = expectProblem(res, 400, 'validation-failed').errors as { field: string; detail: string }[];
+    expect(errors.length).toBeGreaterThan(0);
+    for (const error of errors) {
+      expect(error.field, error.detail).not.toBe('');
+      expect(error.detail).not.toMatch(ZOD_PHRASING);
+    }
+  });
+
+  it('names the allowed values of an agent token', async () => {
+    const res = await request(ctx.app)
+      .post('/api/auth/tokens')
+      .set(bearer(alice))
+      .send({ name: 'x', scopes: ['todos:all'], audience: 'web', expiresIn: 1 });
+    expect(expectProblem(res, 400).errors).toEqual([
+      { field: 'scopes.0', in: 'body', detail: 'must be one of todos:read, todos:write' },
+      { field: 'audience', in: 'body', detail: 'must be one of mcp, api, both' },
+      { field: 'expiresIn', in: 'body', detail: 'must be a number of seconds from 60 to 7776000 (90 days)' },
+    ]);
+  });
+});
+
 describe('odd todo ids', () => {
   let ctx: TestContext;
   let alice: TestUser;
@@ -142,7 +246,7 @@ describe('odd todo ids', () => {
   beforeEach(async () => {
     ctx = createTestContext();
     alice = await ctx.signUp();
-    await ctx.services.todos.create(alice.id, { title: 'Keep me' });
+    await ctx.services.todos.create(by(alice), { title: 'Keep me' });
   });
   afterEach(() => ctx.close());
 

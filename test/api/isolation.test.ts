@@ -3,7 +3,7 @@ import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Todo } from '../../src/repositories/types.ts';
 import { NotFoundError } from '../../src/services/errors.ts';
-import { bearer, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { bearer, by, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { expectProblem } from './expect-problem.ts';
 
 type Attempt = (ctx: TestContext, user: TestUser, id: string, ifMatch?: string) => request.Test;
@@ -46,7 +46,7 @@ describe("object-level authorization: another user's todos", () => {
     ctx = createTestContext();
     alice = await ctx.signUp();
     bob = await ctx.signUp();
-    todo = await ctx.services.todos.create(alice.id, { title: "Alice's secret", description: 'private' });
+    todo = await ctx.services.todos.create(by(alice), { title: "Alice's secret", description: 'private' });
   });
   afterEach(() => ctx.close());
 
@@ -60,7 +60,7 @@ describe("object-level authorization: another user's todos", () => {
       expect(await ctx.services.todos.get(alice.id, todo.id)).toEqual(todo);
 
       // The very same id once it no longer exists: nothing may tell the two answers apart.
-      await ctx.services.todos.delete(alice.id, todo.id);
+      await ctx.services.todos.delete(by(alice), todo.id);
       const missing = await attempt(ctx, bob, todo.id);
       expect(missing.status).toBe(foreign.status);
       expect(missing.headers['content-type']).toBe(foreign.headers['content-type']);
@@ -99,7 +99,7 @@ describe("object-level authorization: another user's todos", () => {
   );
 
   it("lists only the caller's own todos", async () => {
-    const own = await ctx.services.todos.create(bob.id, { title: "Bob's" });
+    const own = await ctx.services.todos.create(by(bob), { title: "Bob's" });
     const res = await request(ctx.app).get('/api/todos').set(bearer(bob));
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([own]);
@@ -117,10 +117,10 @@ describe("object-level authorization: another user's todos", () => {
 
   it("refuses another user's todo in the service itself, whoever calls it", async () => {
     await expect(ctx.services.todos.get(bob.id, todo.id)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(ctx.services.todos.patch(bob.id, todo.id, { title: 'x' })).rejects.toBeInstanceOf(
+    await expect(ctx.services.todos.patch(by(bob), todo.id, { title: 'x' })).rejects.toBeInstanceOf(
       NotFoundError,
     );
-    await expect(ctx.services.todos.delete(bob.id, todo.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(ctx.services.todos.delete(by(bob), todo.id)).rejects.toBeInstanceOf(NotFoundError);
     const row = ctx.db.prepare('SELECT title, version FROM todos WHERE id = ?').get(todo.id);
     expect(row).toEqual({ title: "Alice's secret", version: 1 });
   });

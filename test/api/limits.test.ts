@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { bearer, by, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { expectProblem } from './expect-problem.ts';
 
 const encodeCursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -15,7 +15,7 @@ describe('list limits and cursors', () => {
   beforeEach(async () => {
     ctx = createTestContext();
     alice = await ctx.signUp();
-    for (const title of ['one', 'two', 'three']) await ctx.services.todos.create(alice.id, { title });
+    for (const title of ['one', 'two', 'three']) await ctx.services.todos.create(by(alice), { title });
     cursor = (await ctx.services.todos.list(alice.id, { sort: 'createdAt', order: 'asc', limit: 1 }))
       .nextCursor as string;
   });

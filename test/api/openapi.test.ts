@@ -34,6 +34,7 @@ interface OpenApiDocument {
 }
 
 const ROUTE_NOT_FOUND = 'urn:todos:problem:route-not-found';
+const METHOD_NOT_ALLOWED = 'urn:todos:problem:method-not-allowed';
 const SOME_ID = '5b2c1f0e-8d4a-4c3b-9a7e-2f1d0c9b8a76';
 
 /** Express's `/:id` as OpenAPI's `/{id}`, under its mount point. */
@@ -101,24 +102,28 @@ describe('GET /api/openapi.json', () => {
   });
 
   it('documents exactly the routes the app mounts under /api, with their methods', () => {
-    const deps = { ...ctx.services, publicUrl: PUBLIC_URL };
+    const deps = { ...ctx.services, grants: ctx.services.oauth.grants, publicUrl: PUBLIC_URL };
     const mounted = routesOf(apiRouter(deps), '/api', apiMounts(deps));
     const documented = operations(document).map(({ method, path }) => `${method.toUpperCase()} ${path}`);
     expect(mounted).toContain('PATCH /api/todos/{id}'); // the walk reaches the sub-routers
     expect(documented.sort()).toEqual(mounted.sort());
   });
 
-  it('answers every documented operation from a route, and no other method on those paths', async () => {
+  it('answers every documented operation from a route, and any other method on those paths with 405 and Allow', async () => {
     for (const { method, path } of operations(document)) {
       const response = await request(ctx.app)[method](concretePath(path));
       expect(response.status, `${method} ${path}`).toBeLessThan(500);
       expect(response.body.type, `${method} ${path}`).not.toBe(ROUTE_NOT_FOUND);
     }
     for (const [path, item] of Object.entries(document.paths)) {
+      const documented = METHODS.filter((candidate) => item[candidate]).map((m) => m.toUpperCase());
+      // HEAD wherever GET is (Express serves it), OPTIONS everywhere (CORS).
+      const allow = [...documented, ...(documented.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].sort();
       for (const method of METHODS.filter((candidate) => !item[candidate])) {
         const response = await request(ctx.app)[method](concretePath(path));
-        expect(response.status, `${method} ${path}`).toBe(404);
-        expect(response.body.type, `${method} ${path}`).toBe(ROUTE_NOT_FOUND);
+        expect(response.status, `${method} ${path}`).toBe(405);
+        expect(response.body.type, `${method} ${path}`).toBe(METHOD_NOT_ALLOWED);
+        expect(response.headers.allow, `${method} ${path}`).toBe(allow.join(', '));
       }
     }
   });

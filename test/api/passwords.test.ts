@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -69,6 +69,31 @@ describe('password storage', () => {
     ]) {
       expect(await hasher.verify(PASSWORD, stored)).toBe(false);
     }
+  });
+
+  it('runs at most one argon2id derivation per core during a burst of sign-ins, queueing the rest', async () => {
+    const users = await Promise.all(['a', 'b', 'c'].map((name) => ctx.signUp(`burst_${name}`)));
+    const limit = ctx.services.passwordHashing;
+    expect(limit.max).toBe(availableParallelism());
+    let most = 0;
+    let queued = false;
+    const watch = setInterval(() => {
+      most = Math.max(most, limit.running);
+      queued ||= limit.waiting > 0;
+    }, 0);
+    try {
+      const signIns = Array.from({ length: 4 * limit.max + 2 }, (_, i) =>
+        request(ctx.app)
+          .post('/api/auth/token')
+          .send({ username: users[i % users.length]?.username, password: PASSWORD }),
+      );
+      for (const res of await Promise.all(signIns)) expect(res.status).toBe(200);
+    } finally {
+      clearInterval(watch);
+    }
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(limit.max);
+    expect(queued).toBe(true);
   });
 
   it('hashes off the event loop: timers keep firing while a hash runs', async () => {

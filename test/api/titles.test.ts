@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, countTodos, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { bearer, by, countTodos, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { expectProblem } from './expect-problem.ts';
 
 describe('todo titles and descriptions', () => {
@@ -45,7 +45,7 @@ describe('todo titles and descriptions', () => {
   });
 
   it('refuses a 201-character title on PUT and PATCH too, changing nothing', async () => {
-    const todo = await ctx.services.todos.create(alice.id, { title: 'Short' });
+    const todo = await ctx.services.todos.create(by(alice), { title: 'Short' });
     const long = 't'.repeat(201);
     const put = await request(ctx.app).put(`/api/todos/${todo.id}`).set(bearer(alice)).send({ title: long });
     const patch = await request(ctx.app)
@@ -64,7 +64,7 @@ describe('todo titles and descriptions', () => {
     ['a Hangul filler between spaces', ' \u3164 '],
   ])('refuses a title made only of %s with 400: it would show as empty', async (_what, title) => {
     await expectTitleRefused(await create({ title }), 'must contain at least one visible character');
-    const todo = await ctx.services.todos.create(alice.id, { title: 'Visible' });
+    const todo = await ctx.services.todos.create(by(alice), { title: 'Visible' });
     const patch = await request(ctx.app).patch(`/api/todos/${todo.id}`).set(bearer(alice)).send({ title });
     expectProblem(patch, 400, 'validation-failed');
     expect(await ctx.services.todos.get(alice.id, todo.id)).toEqual(todo);

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { todoSchema } from '../../src/api/openapi-schemas.ts';
 import type { Todo } from '../../src/repositories/types.ts';
 import type { Engine } from '../engines.ts';
-import { createEngineContext, type EngineTestContext, type TestUser } from '../helpers.ts';
+import { by, createEngineContext, type EngineTestContext, type TestUser } from '../helpers.ts';
 import { type Connected, connect, type Era, textOf } from '../mcp/mcp-helpers.ts';
 import { asTodo, invariantViolations, snapshot } from './invariants.ts';
 import { recordFaultCounts } from './summary.ts';
@@ -145,7 +145,7 @@ export const concurrencySuite = (engine: Engine) =>
       if (!alice) throw new Error('no user');
       let checked = 0;
       for (let round = 0; round < RACE_ROUNDS; round++) {
-        const { id } = await ctx.services.todos.create(alice.id, { title: `race ${round}` });
+        const { id } = await ctx.services.todos.create(by(alice), { title: `race ${round}` });
         // Round kinds: updates only; plus a DELETE that may win once version 4 is reached; plus unconditional DELETEs.
         const deletes = round % 3;
         const racers: (() => Promise<Acknowledgement>)[] = [];

@@ -1,7 +1,8 @@
 // security.md 31: the real service under load from REST and MCP clients is killed with SIGKILL
 // at a random moment, twenty times. After each crash, before the restart, the database file
 // must pass PRAGMA integrity_check and hold every acknowledged write with its acknowledged
-// content; a write whose answer never arrived may be there or not, but never half-applied.
+// content; a write whose answer never arrived may be there or not, but never half-applied,
+// and never without its activity entry, nor an entry without its write (invariants.ts).
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +43,8 @@ describe('kill -9 under load', () => {
     const random = seededRandom(SEED);
     const port = await freePort();
     const databasePath = join(directory, 'todos.db');
-    const env = { ...serviceEnv(databasePath), LOG_LEVEL: 'warn' };
+    // Every activity entry kept, so that each change of each todo can be matched with its own.
+    const env = { ...serviceEnv(databasePath), LOG_LEVEL: 'warn', ACTIVITY_MAX_PER_USER: '1000000' };
     const start = async () => {
       service = startService({ cwd: directory, port, env });
       await waitForHealth(service);

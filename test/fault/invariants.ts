@@ -3,6 +3,7 @@
 // in reading cannot hide a bug in writing.
 import type { Todo } from '../../src/repositories/types.ts';
 import type { TestData } from '../engines.ts';
+import { activityViolations } from './activity-invariants.ts';
 
 export interface TodoRow {
   id: string;
@@ -92,5 +93,6 @@ export async function invariantViolations(data: TestData): Promise<string[]> {
   for (const { id, kept, real } of counts) {
     if (kept !== real) problems.push(`user ${id}: todo_count ${kept} but ${real} todos`);
   }
+  problems.push(...(await activityViolations(data)));
   return problems;
 }

@@ -119,4 +119,35 @@ describe('request logs after an end-to-end run', () => {
     }
     expect(raw).not.toMatch(/bearer|authorization/i);
   });
+
+  it('redacts a token put in the path by mistake, and never logs the query string', async () => {
+    const username = 'path_token';
+    expect((await json('POST', '/api/auth/register', { username, password: PASSWORD })).status).toBe(201);
+    const issued = await json('POST', '/api/auth/token', { username, password: PASSWORD });
+    const { access_token: token } = (await issued.json()) as { access_token: string };
+    const auth = { authorization: `Bearer ${token}` };
+    const [header = '', payload = '', signature = ''] = token.split('.');
+    const mistakes: [path: string, logged: string][] = [
+      [`/api/todos/${token}`, '/api/todos/[redacted]'],
+      [`/api/todos/${token}?access_token=${token}`, '/api/todos/[redacted]'],
+      [`/api/todos/Bearer%20${token}/more`, '/api/todos/[redacted]/more'],
+      [`/mcp/${token}`, '/mcp/[redacted]'],
+      // A token cut short still carries its JSON header; a JWT without the header prefix still has three parts.
+      [`/api/${header}`, '/api/[redacted]'],
+      [`/api/todos/x${payload}.${signature}.sig`, '/api/todos/[redacted]'],
+    ];
+    for (const [path] of mistakes) expect((await traced(path, { headers: auth })).status).toBeLessThan(500);
+    // The paths the service would log without a token in them are logged as they are.
+    expect((await traced('/api/openapi.json')).status).toBe(200);
+
+    const lines = ctx.logs().filter((line) => 'status' in line && 'method' in line);
+    const logged = (id: string) => lines.find((line) => line.reqId === id)?.path;
+    const ids = sent.map((request) => request.id);
+    expect(mistakes.map((_, index) => logged(ids[index + 2] ?? ''))).toEqual(
+      mistakes.map(([, path]) => path),
+    );
+    expect(logged(ids.at(-1) ?? '')).toBe('/api/openapi.json');
+    const raw = ctx.rawLogs();
+    for (const secret of [token, header, payload, signature]) expect(raw).not.toContain(secret);
+  });
 });

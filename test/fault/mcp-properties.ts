@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { todoSchema } from '../../src/api/openapi-schemas.ts';
 import type { Todo } from '../../src/repositories/types.ts';
 import type { Engine } from '../engines.ts';
-import { createEngineContext, type EngineTestContext, type TestUser } from '../helpers.ts';
+import { by, createEngineContext, type EngineTestContext, type TestUser } from '../helpers.ts';
 import { type Connected, connect, ERAS, type Era } from '../mcp/mcp-helpers.ts';
 import { type RawCaller, rawCaller } from '../mcp/raw-mcp.ts';
 import { type Json, objectOf } from './arbitraries.ts';
@@ -49,7 +49,7 @@ async function fixture(engine: Engine): Promise<Fixture> {
   const ctx = await createEngineContext(engine);
   const [alice, bob] = await Promise.all([ctx.signUp(), ctx.signUp()]);
   for (const user of [alice, bob]) {
-    for (const title of ['first', 'second', 'third']) await ctx.services.todos.create(user.id, { title });
+    for (const title of ['first', 'second', 'third']) await ctx.services.todos.create(by(user), { title });
   }
   return { ctx, alice, bob, base: await ctx.listen() };
 }

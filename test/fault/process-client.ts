@@ -22,12 +22,16 @@ export interface Answer {
   text: string;
 }
 
+export interface RestAnswer extends Answer {
+  headers: Headers;
+}
+
 export async function rest(
   base: string,
   method: string,
   path: string,
   options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<Answer> {
+): Promise<RestAnswer> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: {
@@ -38,7 +42,7 @@ export async function rest(
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
-  return { status: res.status, text: await res.text() };
+  return { status: res.status, text: await res.text(), headers: res.headers };
 }
 
 export interface ToolAnswer extends Answer {

@@ -18,6 +18,7 @@ import { createServices } from '../../src/compose.ts';
 import { openDatabase } from '../../src/repositories/sqlite/database.ts';
 import { sqliteStore } from '../../src/repositories/sqlite/sqlite-store.ts';
 import { sqliteData } from '../engines.ts';
+import { by } from '../helpers.ts';
 import { type Connected, connect, textOf } from '../mcp/mcp-helpers.ts';
 import { openGetStream, rawCaller, streamOutcome } from '../mcp/raw-mcp.ts';
 import {
@@ -27,6 +28,7 @@ import {
   startService,
   waitForHealth,
 } from '../service-process.ts';
+import { openEvents } from '../sse-client.ts';
 import { httpReply, type Reply, slowUpload, toolReply, viaAgent } from './drain-load.ts';
 import { asTodo, invariantViolations, snapshot } from './invariants.ts';
 import { JWT_SECRET, rest, serviceEnv, toolCaller } from './process-client.ts';
@@ -76,7 +78,7 @@ describe('SIGTERM with requests in flight', () => {
     const description = 'lorem ipsum dolor sit amet '.repeat(10);
     for (let i = 0; i < SEEDED_TODOS; i++) {
       const owner = users[i % users.length];
-      if (owner) await services.todos.create(owner.id, { title: `seeded ${i}`, description });
+      if (owner) await services.todos.create(by(owner), { title: `seeded ${i}`, description });
     }
     db.close();
   }
@@ -297,7 +299,7 @@ describe('SIGTERM with requests in flight', () => {
     restarted.child.kill('SIGTERM');
     expect(await once(restarted.child, 'exit')).toEqual([0, null]);
   }, 60_000);
-  it('ends listen and GET streams and waits for a person at the start of the drain, completes the request in progress, and exits at once', async () => {
+  it('ends listen, GET and event streams and waits for a person at the start of the drain, completes the request in progress, and exits at once', async () => {
     const databasePath = join(directory, 'todos.db');
     const port = await freePort();
     const running = startService({ cwd: directory, port, env: serviceEnv(databasePath) });
@@ -332,6 +334,9 @@ describe('SIGTERM with requests in flight', () => {
     ) as { id: string };
     const deletion = asker.client.callTool({ name: 'delete_todo', arguments: { id: keep.id } });
     await question;
+    const events = await openEvents(base, { token });
+    expect(events.status).toBe(200);
+    await events.until((received) => received.some((event) => event.event === 'ready'));
     // Begun (its headers read) but not finished: the drain must wait for it, and only for it.
     const upload = slowUpload(false, base, '/api/todos', token, { title: 'finished while draining' });
     await sleep(50);
@@ -344,6 +349,7 @@ describe('SIGTERM with requests in flight', () => {
     const listenEnded = await Promise.race([subscription.closed, still(EXIT_DEADLINE_MS)]);
     const getEnded = await Promise.race([streamEnd, still(EXIT_DEADLINE_MS)]);
     const deleted = await Promise.race([deletion, still(EXIT_DEADLINE_MS)]);
+    const eventsEnded = await Promise.race([events.ended.then(() => 'ended'), still(EXIT_DEADLINE_MS)]);
     const uploaded = await upload.finish();
     const exit = await Promise.race([exited, sleep(EXIT_DEADLINE_MS).then(() => 'no exit')]);
     const elapsed = Date.now() - sigterm;
@@ -354,6 +360,7 @@ describe('SIGTERM with requests in flight', () => {
     expect(typeof deleted === 'string' ? deleted : textOf(deleted)).toMatch(
       /server is restarting.*changed nothing/,
     );
+    expect(eventsEnded).toBe('ended');
     expect(uploaded.status).toBe(201);
     expect(exit).toEqual([0, null]);
     expect(elapsed).toBeLessThan(QUICK_EXIT_MS);

@@ -111,6 +111,14 @@ describe('clients we did not write, against `npm start`', () => {
       ]);
     });
 
+    it("passes the Inspector's strict schema-portability lint without a warning", async () => {
+      const output = await inspect(['--method', 'tools/list', '--strict']);
+      expect(output.code).toBe(0);
+      // Problems are reported on stderr (exit 6 only for errors); a clean run reports nothing.
+      expect(output.stderr).toBe('');
+      expect((result(output).tools as unknown[]).length).toBe(5);
+    });
+
     it('creates a todo and gets it back through tools/call', async () => {
       const created = await inspect([
         '--method',

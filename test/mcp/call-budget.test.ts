@@ -5,7 +5,7 @@
 import { ProtocolError } from '@modelcontextprotocol/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Todo } from '../../src/repositories/types.ts';
-import { countTodos, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { by, countTodos, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { type Connected, connect, SERVING_MODES, textOf } from './mcp-helpers.ts';
 
 const BUDGET = 3;
@@ -22,7 +22,7 @@ describe.each(SERVING_MODES)('the per-user call budget in $name', ({ era, legacy
   beforeEach(async () => {
     ctx = createTestContext({ mcp: { callsPerMinute: BUDGET, legacySessions } });
     [alice, bob] = await Promise.all([ctx.signUp(), ctx.signUp()]);
-    todo = await ctx.services.todos.create(alice.id, { title: 'Counted' });
+    todo = await ctx.services.todos.create(by(alice), { title: 'Counted' });
     const base = await ctx.listen();
     [aliceMcp, bobMcp] = await Promise.all([connect(base, alice, era), connect(base, bob, era)]);
   });
@@ -87,6 +87,8 @@ describe.each(SERVING_MODES)('the per-user call budget in $name', ({ era, legacy
     const result = await list(bobMcp);
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ count: 0 });
-    expect((await bobMcp.client.listResources()).resources).toEqual([]);
+    expect((await bobMcp.client.listResources()).resources.map((resource) => resource.uri)).toEqual([
+      'todo://activity',
+    ]);
   });
 });

@@ -3,7 +3,7 @@
 // gets a direct delete and relies on the tool's destructiveHint. Decline: see tools.test.ts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Todo } from '../../src/repositories/types.ts';
-import { createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { by, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { DISGUISED, expectSpelledOut } from './disguised-text.ts';
 import { type Connected, connect, ERAS, textOf } from './mcp-helpers.ts';
 
@@ -18,7 +18,7 @@ describe.each(ERAS)('delete confirmation in the %s era', (era) => {
     ctx = createTestContext();
     alice = await ctx.signUp();
     base = await ctx.listen();
-    todo = await ctx.services.todos.create(alice.id, { title: 'Maybe delete me' });
+    todo = await ctx.services.todos.create(by(alice), { title: 'Maybe delete me' });
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((connected) => connected.client.close()));
@@ -67,7 +67,7 @@ describe.each(ERAS)('delete confirmation in the %s era', (era) => {
   });
 
   it('names the todo in the confirmation with its invisible characters spelled out', async () => {
-    const disguised = await ctx.services.todos.create(alice.id, { title: DISGUISED });
+    const disguised = await ctx.services.todos.create(by(alice), { title: DISGUISED });
     const mcp = await open();
     mcp.setElicitAnswer('decline');
     await mcp.client.callTool({ name: 'delete_todo', arguments: { id: disguised.id } });
@@ -76,7 +76,7 @@ describe.each(ERAS)('delete confirmation in the %s era', (era) => {
   });
 
   it('still refuses a stale expectedVersion after the user confirmed', async () => {
-    await ctx.services.todos.patch(alice.id, todo.id, { title: 'Changed meanwhile' });
+    await ctx.services.todos.patch(by(alice), todo.id, { title: 'Changed meanwhile' });
     const mcp = await open();
     const result = await mcp.client.callTool({
       name: 'delete_todo',

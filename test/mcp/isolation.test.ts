@@ -2,7 +2,7 @@
 // under concurrency, and another user's todo reads exactly like one that does not exist.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Todo } from '../../src/repositories/types.ts';
-import { createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { by, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { type Connected, connect, ERAS, textOf } from './mcp-helpers.ts';
 import { missingId } from './raw-mcp.ts';
 
@@ -22,7 +22,7 @@ describe.each(ERAS)('isolation between users over MCP in the %s era', (era) => {
     [alice, bob] = await Promise.all([ctx.signUp(), ctx.signUp()]);
     base = await ctx.listen();
     aliceMcp = await connect(base, alice, era);
-    bobTodo = await ctx.services.todos.create(bob.id, {
+    bobTodo = await ctx.services.todos.create(by(bob), {
       title: 'Bob private',
       description: 'only bob',
       priority: 5,
@@ -37,11 +37,11 @@ describe.each(ERAS)('isolation between users over MCP in the %s era', (era) => {
     const bobMcp = await connect(base, bob, era);
     const own = {
       [alice.id]: await Promise.all(
-        ['A1', 'A2', 'A3'].map((title) => ctx.services.todos.create(alice.id, { title })),
+        ['A1', 'A2', 'A3'].map((title) => ctx.services.todos.create(by(alice), { title })),
       ),
       [bob.id]: [
         bobTodo,
-        ...(await Promise.all(['B2', 'B3'].map((title) => ctx.services.todos.create(bob.id, { title })))),
+        ...(await Promise.all(['B2', 'B3'].map((title) => ctx.services.todos.create(by(bob), { title })))),
       ],
     };
     const calls = [alice, bob].flatMap((user) => {

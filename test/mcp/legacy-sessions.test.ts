@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestContext, type McpOverrides, type TestContext, type TestUser } from '../helpers.ts';
+import { by, createTestContext, type McpOverrides, type TestContext, type TestUser } from '../helpers.ts';
 import { type Connected, connect, textOf } from './mcp-helpers.ts';
 import { initializeRequest, LEGACY_VERSION, openGetStream, post } from './raw-mcp.ts';
 
@@ -50,10 +50,23 @@ describe('2025-era MCP sessions', () => {
     expect(res.message?.error).toMatchObject({ code: -32001, message: 'Session not found' });
   });
 
+  it('answers a request without a session with 400 that says to initialize first, or to use 2026-07-28', async () => {
+    const alice = await start();
+    for (const headers of [{}, { 'MCP-Protocol-Version': LEGACY_VERSION }]) {
+      const res = await post(base, listTodos, { token: alice.token, headers });
+      expect(res.status).toBe(400);
+      expect(res.message?.error?.message).toBe(
+        'Bad Request: Mcp-Session-Id header required. Send initialize first: its answer carries the ' +
+          'Mcp-Session-Id to send with every later request. Or speak the 2026-07-28 protocol ' +
+          '(MCP-Protocol-Version: 2026-07-28), which needs no session.',
+      );
+    }
+  });
+
   it("answers 404 when user B uses user A's session, and shows none of A's data", async () => {
     const alice = await start();
     const bob = await ctx.signUp();
-    const secret = await ctx.services.todos.create(alice.id, { title: 'Alice private plans' });
+    const secret = await ctx.services.todos.create(by(alice), { title: 'Alice private plans' });
     const { sessionId } = await open(alice);
     const res = await onSession(sessionId, bob);
     expect(res.status).toBe(404);
@@ -65,7 +78,7 @@ describe('2025-era MCP sessions', () => {
   it("keeps A's session working for A after B was refused on it", async () => {
     const alice = await start();
     const bob = await ctx.signUp();
-    await ctx.services.todos.create(alice.id, { title: 'Still mine' });
+    await ctx.services.todos.create(by(alice), { title: 'Still mine' });
     const { sessionId } = await open(alice);
     expect((await onSession(sessionId, bob)).status).toBe(404);
     const res = await onSession(sessionId, alice);
@@ -197,7 +210,7 @@ describe('2025-era clients with sessions turned off', () => {
 
   it('delete without a confirmation, leaving it to the client (destructiveHint)', async () => {
     await start();
-    const todo = await ctx.services.todos.create(alice.id, { title: 'Delete me' });
+    const todo = await ctx.services.todos.create(by(alice), { title: 'Delete me' });
     const result = await mcp.client.callTool({ name: 'delete_todo', arguments: { id: todo.id } });
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toEqual({ deleted: true, id: todo.id });

@@ -2,7 +2,7 @@
 // shows only the caller's todos, and another user's todo reads like a missing one.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Todo } from '../../src/repositories/types.ts';
-import { createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { by, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { DISGUISED, expectSpelledOut } from './disguised-text.ts';
 import { type Connected, connect, ERAS } from './mcp-helpers.ts';
 import { missingId } from './raw-mcp.ts';
@@ -22,8 +22,8 @@ describe.each(ERAS)('MCP resources and prompts in the %s era', (era) => {
     alice = a;
     mine = [];
     for (const title of ['Write report', 'Call the plumber'])
-      mine.push(await ctx.services.todos.create(alice.id, { title }));
-    bobTodo = await ctx.services.todos.create(bob.id, { title: 'Bob private' });
+      mine.push(await ctx.services.todos.create(by(alice), { title }));
+    bobTodo = await ctx.services.todos.create(by(bob), { title: 'Bob private' });
     mcp = await connect(await ctx.listen(), alice, era);
   });
   afterEach(async () => {
@@ -46,8 +46,10 @@ describe.each(ERAS)('MCP resources and prompts in the %s era', (era) => {
     };
   }
 
-  it("lists the user's todos as todo:// resources, and no one else's", async () => {
-    const { resources } = await mcp.client.listResources();
+  it("lists the user's todos as todo:// resources, and no one else's, beside the activity log", async () => {
+    const listed = (await mcp.client.listResources()).resources;
+    expect(listed.map((resource) => resource.uri)[0]).toBe('todo://activity');
+    const resources = listed.filter((resource) => resource.uri !== 'todo://activity');
     expect(resources.map((resource) => resource.uri).sort()).toEqual(
       mine.map((todo) => `todo://${todo.id}`).sort(),
     );
@@ -62,6 +64,21 @@ describe.each(ERAS)('MCP resources and prompts in the %s era', (era) => {
     expect(contents[0]).toMatchObject({ uri: `todo://${todo?.id}`, mimeType: 'application/json' });
     const text = (contents[0] as { text: string }).text;
     expect(JSON.parse(text)).toEqual(todo);
+  });
+
+  it("reads todo://activity as the user's latest changes, newest first, and no one else's", async () => {
+    await mcp.client.callTool({ name: 'update_todo', arguments: { id: mine[0]?.id, completed: true } });
+    const { contents } = await mcp.client.readResource({ uri: 'todo://activity' });
+    expect(contents[0]).toMatchObject({ uri: 'todo://activity', mimeType: 'application/json' });
+    const { items } = JSON.parse((contents[0] as { text: string }).text);
+    expect(
+      items.map(({ id, todoId, action, via }: Record<string, unknown>) => ({ id, todoId, action, via })),
+    ).toEqual([
+      { id: 3, todoId: mine[0]?.id, action: 'completed', via: 'mcp' },
+      { id: 2, todoId: mine[1]?.id, action: 'created', via: 'api' },
+      { id: 1, todoId: mine[0]?.id, action: 'created', via: 'api' },
+    ]);
+    expect((contents[0] as { text: string }).text).not.toContain(bobTodo.id);
   });
 
   it("answers a read of another user's todo exactly like a read of a missing one", async () => {
@@ -119,8 +136,8 @@ describe.each(ERAS)('MCP resources and prompts in the %s era', (era) => {
   });
 
   it("builds plan_my_day as a user message with the open todos' titles, not the completed ones", async () => {
-    const done = await ctx.services.todos.create(alice.id, { title: 'Already filed taxes' });
-    await ctx.services.todos.patch(alice.id, done.id, { completed: true });
+    const done = await ctx.services.todos.create(by(alice), { title: 'Already filed taxes' });
+    await ctx.services.todos.patch(by(alice), done.id, { completed: true });
     const prompt = await mcp.client.getPrompt({ name: 'plan_my_day', arguments: {} });
     expect(prompt.messages).toHaveLength(1);
     expect(prompt.messages[0]).toMatchObject({ role: 'user', content: { type: 'text' } });
@@ -133,7 +150,7 @@ describe.each(ERAS)('MCP resources and prompts in the %s era', (era) => {
   });
 
   it('spells out invisible characters of titles in plan_my_day, and keeps them exact in the resource JSON', async () => {
-    const todo = await ctx.services.todos.create(alice.id, { title: DISGUISED });
+    const todo = await ctx.services.todos.create(by(alice), { title: DISGUISED });
     const prompt = await mcp.client.getPrompt({ name: 'plan_my_day', arguments: { focus: 'home\u202E' } });
     const content = prompt.messages[0]?.content;
     const text = content?.type === 'text' ? content.text : '';

@@ -1,10 +1,12 @@
 // Streams and sessions end with the credentials that opened them: revoking an agent token
-// (DELETE /api/auth/tokens/{id}) ends its 2025-era session and GET stream and its 2026-07-28
-// listen streams at once; a deleted user's are ended by the next heartbeat, which checks every
-// open connection's token again (as it would after a revocation in another process).
+// (DELETE /api/auth/tokens/{id}) or an OAuth grant (DELETE /api/auth/grants/{id}) ends its
+// 2025-era session and GET stream and its 2026-07-28 listen streams at once; a deleted user's
+// are ended by the next heartbeat, which checks every open connection's token again (as it
+// would after a revocation in another process).
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { bearer, createTestContext, PUBLIC_URL, type TestContext, type TestUser } from '../helpers.ts';
+import { grantTokens } from '../oauth/oauth-helpers.ts';
 import { type Connected, connect } from './mcp-helpers.ts';
 import { openGetStream, rawCaller, streamOutcome } from './raw-mcp.ts';
 
@@ -78,6 +80,16 @@ describe('open MCP streams and sessions when their credentials go', () => {
     const agent = await mintAgentToken(alice);
     const subscription = await listen(agent.token);
     await revoke(alice, agent.id);
+    expect(await within(subscription.closed)).toBe('remote');
+  });
+
+  it('ends the 2026-07-28 listen stream of an OAuth grant when the person revokes the grant', async () => {
+    await start();
+    const granted = await grantTokens(base, alice, { resource: `${PUBLIC_URL}/mcp` });
+    const subscription = await listen(granted.accessToken);
+    const { items } = (await request(ctx.app).get('/api/auth/grants').set(bearer(alice))).body;
+    const res = await request(ctx.app).delete(`/api/auth/grants/${items[0].id}`).set(bearer(alice));
+    expect(res.status).toBe(204);
     expect(await within(subscription.closed)).toBe('remote');
   });
 

@@ -5,7 +5,7 @@ import { InsufficientScopeError } from '@modelcontextprotocol/client';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Todo } from '../../src/repositories/types.ts';
-import { countTodos, createTestContext, PASSWORD, type TestContext, type TestUser } from '../helpers.ts';
+import { by, countTodos, createTestContext, PASSWORD, type TestContext, type TestUser } from '../helpers.ts';
 import { type Connected, connect, SERVING_MODES, type ServingMode } from './mcp-helpers.ts';
 import { createTodoCall, rawCaller } from './raw-mcp.ts';
 
@@ -39,7 +39,7 @@ async function narrowed(mode: ServingMode, scope: string, title: string): Promis
     .send({ username: alice.username, password: PASSWORD, scope });
   expect(issued.body.scope).toBe(scope);
   const token: string = issued.body.access_token;
-  const todo = await ctx.services.todos.create(alice.id, { title });
+  const todo = await ctx.services.todos.create(by(alice), { title });
   return { ctx, alice, base, token, todo, mcp: await connect(base, { token }, mode.era) };
 }
 
@@ -127,6 +127,7 @@ describe.each(SERVING_MODES)('a token with only todos:read on /mcp in $name', (m
     const listed = await mcp.client.callTool({ name: 'get_all_todos', arguments: {} });
     expect(listed.structuredContent).toMatchObject({ count: 1, todos: [{ title: 'Already there' }] });
     expect((await mcp.client.listResources()).resources.map((resource) => resource.name)).toEqual([
+      'activity',
       'Already there',
     ]);
     const read = await mcp.client.readResource({ uri: `todo://${todo.id}` });

@@ -3,7 +3,7 @@
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Todo } from '../../src/repositories/types.ts';
-import { bearer, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { bearer, by, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { type Connected, connect, ERAS } from './mcp-helpers.ts';
 
 interface TodoPage {
@@ -30,7 +30,7 @@ describe.each(ERAS)('MCP and REST over the same data in the %s era', (era) => {
   it('pages through get_all_todos with limit 2, visiting every todo exactly once', async () => {
     const created: Todo[] = [];
     for (let i = 1; i <= 5; i++)
-      created.push(await ctx.services.todos.create(alice.id, { title: `Task ${i}` }));
+      created.push(await ctx.services.todos.create(by(alice), { title: `Task ${i}` }));
     const seen: string[] = [];
     const pages: number[] = [];
     let cursor: string | null = null;

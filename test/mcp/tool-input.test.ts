@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { ProtocolError } from '@modelcontextprotocol/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { countTodos, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
+import { by, countTodos, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { DISGUISED, expectSpelledOut } from './disguised-text.ts';
 import { type Connected, connect, ERAS, textOf } from './mcp-helpers.ts';
 
@@ -61,6 +61,20 @@ describe.each(ERAS)('tool arguments over MCP in the %s era', (era) => {
     expect(textOf(result)).toMatch(/^The request has invalid fields\. cursor: /);
   });
 
+  it('says what each bad argument must be, in the words REST uses, and names unknown fields', async () => {
+    const outcome = await mcp.client.callTool({
+      name: 'create_todo',
+      arguments: { title: 'Bad', priority: 9, dueDate: '2026-13-01', colour: 'red' },
+    });
+    expect(outcome.isError).toBe(true);
+    expect(textOf(outcome)).toBe(
+      'Input validation error: Invalid arguments for tool create_todo: priority: must be an integer from 1 to 5, ' +
+        'dueDate: must be a date as YYYY-MM-DD, ' +
+        '"colour" is not a known field; the fields are title, description, priority, dueDate',
+    );
+    expect(countTodos(ctx)).toBe(0);
+  });
+
   it('returns a prompt-injection title byte-exact as data in structuredContent', async () => {
     const created = await mcp.client.callTool({ name: 'create_todo', arguments: { title: INJECTION } });
     expect(created.isError).toBeFalsy();
@@ -75,7 +89,7 @@ describe.each(ERAS)('tool arguments over MCP in the %s era', (era) => {
   });
 
   it('changes nothing else when a todo carries a prompt-injection title', async () => {
-    const existing = await ctx.services.todos.create(alice.id, { title: 'Pay rent' });
+    const existing = await ctx.services.todos.create(by(alice), { title: 'Pay rent' });
     const created = await mcp.client.callTool({ name: 'create_todo', arguments: { title: INJECTION } });
     const { id } = created.structuredContent as { id: string };
     await mcp.client.callTool({ name: 'get_all_todos', arguments: {} });

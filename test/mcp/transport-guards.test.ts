@@ -2,7 +2,7 @@
 // refuses before any tool runs. Each refusal is checked against the database as well.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countTodos, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
-import { ERAS } from './mcp-helpers.ts';
+import { ERAS, type Era } from './mcp-helpers.ts';
 import {
   createTodoCall,
   initializeRequest,
@@ -150,5 +150,43 @@ describe.each(ERAS)('the /mcp transport guards in the %s era', (era) => {
     expect(res.headers.get('location')).toBeNull();
     expect(res.message?.result?.structuredContent).toMatchObject({ title: 'Trailing slash' });
     expect(countTodos(ctx)).toBe(1);
+  });
+});
+
+// What /mcp decides from headers before the SDK reads a request: the era of a request that
+// carries a session id (src/mcp/mcp-router.ts) and the one tool a modern tools/call needs
+// (src/mcp/server-factory.ts). A wrong decision must never run a tool the body did not ask for.
+describe('routing decisions taken from request headers', () => {
+  let ctx: TestContext;
+
+  async function callerIn(era: Era): Promise<RawCaller> {
+    ctx = createTestContext();
+    const alice = await ctx.signUp();
+    return rawCaller(await ctx.listen(), era, alice.token);
+  }
+  afterEach(() => ctx.close());
+
+  it('leaves a request on a session that names the 2026-07-28 version without its envelope to the modern era (-32602), and runs no tool', async () => {
+    const raw = await callerIn('legacy');
+    const res = await raw.call(...createTodoCall(), { headers: { 'MCP-Protocol-Version': MODERN_VERSION } });
+    expectRpcError(res, 400, -32602);
+    expect(res.message?.error?.message).toMatch(/envelope/);
+    expect(countTodos(ctx)).toBe(0);
+  });
+
+  it('serves a request on a session that names a 2025-era version', async () => {
+    const raw = await callerIn('legacy');
+    const res = await raw.call(...createTodoCall('On the session'));
+    expect(res.status).toBe(200);
+    expect(res.message?.result?.structuredContent).toMatchObject({ title: 'On the session' });
+    expect(countTodos(ctx)).toBe(1);
+  });
+
+  it('refuses a modern tools/call whose Mcp-Name names another tool than its body, and runs neither', async () => {
+    const raw = await callerIn('modern');
+    const res = await raw.call(...createTodoCall(), { headers: { 'Mcp-Name': 'get_all_todos' } });
+    // The SDK's check before dispatch, which building only the named tool relies on.
+    expectRpcError(res, 400, -32020);
+    expect(countTodos(ctx)).toBe(0);
   });
 });

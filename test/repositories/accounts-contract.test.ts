@@ -128,7 +128,8 @@ describe.each(ENGINES)('accounts on %s', (engine) => {
     });
   });
 
-  it('answers the health probe with a real query', async () => {
-    await expect(store.health.ping()).resolves.toBeUndefined();
+  it('answers the health probe with a real write', async () => {
+    await expect(store.health.check()).resolves.toBeUndefined();
+    expect(await opened.data.all('SELECT id FROM health_probe')).toEqual([{ id: 1 }]);
   });
 });

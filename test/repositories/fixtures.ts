@@ -1,6 +1,6 @@
 // Builders for the repository contract suite: users and todos with overridable fields.
 import { randomUUID } from 'node:crypto';
-import type { Store, Todo, User } from '../../src/repositories/types.ts';
+import type { ActingClient, Store, Todo, User, Via, WriteContext } from '../../src/repositories/types.ts';
 
 let sequence = 0;
 
@@ -31,8 +31,25 @@ export function todo(overrides: Partial<Todo> = {}): Todo {
   };
 }
 
+/** A write by the user themself through the API, at `at` (now unless given), keeping 1,000 entries. */
+export function writeBy(
+  userId: string,
+  overrides: { at?: string; via?: Via; client?: ActingClient; keepActivity?: number } = {},
+): WriteContext {
+  return {
+    actor: { userId, via: overrides.via ?? 'api', client: overrides.client },
+    at: overrides.at ?? new Date().toISOString(),
+    keepActivity: overrides.keepActivity ?? 1000,
+  };
+}
+
 export async function addTodo(store: Store, userId: string, overrides: Partial<Todo> = {}): Promise<Todo> {
-  const created = await store.todos.insert(userId, todo(overrides), Number.MAX_SAFE_INTEGER);
-  if (!created) throw new Error('insert refused');
-  return created;
+  const created = todo(overrides);
+  const recorded = await store.todos.insert(
+    writeBy(userId, { at: created.createdAt }),
+    created,
+    Number.MAX_SAFE_INTEGER,
+  );
+  if (!recorded) throw new Error('insert refused');
+  return recorded.todo;
 }

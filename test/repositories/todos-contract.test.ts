@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store, Todo, TodoQuery, TodoSortField, User } from '../../src/repositories/types.ts';
 import { todoSortKey } from '../../src/repositories/types.ts';
 import { ENGINES, openTestStore, type TestStore } from '../engines.ts';
-import { addTodo, addUser, todo } from './fixtures.ts';
+import { addTodo, addUser, todo, writeBy } from './fixtures.ts';
 
 const query = (overrides: Partial<TodoQuery> = {}): TodoQuery => ({
   sort: 'createdAt',
@@ -51,10 +51,8 @@ describe.each(ENGINES)('TodoRepository on %s', (engine) => {
   it("answers another user's todo exactly like a missing one, for every method", async () => {
     const mine = await addTodo(store, alice.id);
     expect(await store.todos.get(bob.id, mine.id)).toBeUndefined();
-    expect(
-      await store.todos.update(bob.id, mine.id, { title: 'taken' }, new Date().toISOString()),
-    ).toBeUndefined();
-    expect(await store.todos.delete(bob.id, mine.id)).toBe(false);
+    expect(await store.todos.update(writeBy(bob.id), mine.id, { title: 'taken' })).toBeUndefined();
+    expect(await store.todos.delete(writeBy(bob.id), mine.id)).toBeUndefined();
     expect(await store.todos.list(bob.id, query())).toEqual([]);
     expect(await store.todos.get(alice.id, mine.id)).toEqual(mine);
   });
@@ -62,7 +60,8 @@ describe.each(ENGINES)('TodoRepository on %s', (engine) => {
   it('answers ids that cannot exist (NUL, 5,000 characters) with a miss, not an error', async () => {
     for (const id of ['\0', 'a\0b', 'x'.repeat(5000), '%', '']) {
       expect(await store.todos.get(alice.id, id)).toBeUndefined();
-      expect(await store.todos.delete(alice.id, id)).toBe(false);
+      expect(await store.todos.delete(writeBy(alice.id), id)).toBeUndefined();
+      expect(await store.todos.update(writeBy(alice.id), id, { title: 'x' })).toBeUndefined();
     }
     expect(await store.users.findByUsername('ali\0ce')).toBeUndefined();
   });
@@ -141,35 +140,38 @@ describe.each(ENGINES)('TodoRepository on %s', (engine) => {
   it('updates only with the expected version, bumping it and setting updatedAt', async () => {
     const stored = await addTodo(store, alice.id, { dueDate: '2026-01-01' });
     const at = '2026-09-09T09:09:09.999Z';
-    expect(await store.todos.update(alice.id, stored.id, { title: 'stale' }, at, 2)).toBeUndefined();
+    const write = writeBy(alice.id, { at });
+    expect(await store.todos.update(write, stored.id, { title: 'stale' }, 2)).toBeUndefined();
     // A version beyond any column type's range is a mismatch like any other, not an error.
     expect(
-      await store.todos.update(alice.id, stored.id, { title: 'far' }, at, Number.MAX_SAFE_INTEGER),
+      await store.todos.update(write, stored.id, { title: 'far' }, Number.MAX_SAFE_INTEGER),
     ).toBeUndefined();
-    const updated = await store.todos.update(alice.id, stored.id, { title: 'fresh', dueDate: null }, at, 1);
-    expect(updated).toEqual({ ...stored, title: 'fresh', dueDate: null, updatedAt: at, version: 2 });
-    expect(await store.todos.get(alice.id, stored.id)).toEqual(updated);
-    const completed = await store.todos.update(alice.id, stored.id, { completed: true, priority: 1 }, at);
-    expect(completed).toMatchObject({ completed: true, priority: 1, version: 3, title: 'fresh' });
+    const updated = await store.todos.update(write, stored.id, { title: 'fresh', dueDate: null }, 1);
+    expect(updated?.todo).toEqual({ ...stored, title: 'fresh', dueDate: null, updatedAt: at, version: 2 });
+    expect(await store.todos.get(alice.id, stored.id)).toEqual(updated?.todo);
+    const completed = await store.todos.update(write, stored.id, { completed: true, priority: 1 });
+    expect(completed?.todo).toMatchObject({ completed: true, priority: 1, version: 3, title: 'fresh' });
   });
 
   it('deletes only with the expected version', async () => {
     const stored = await addTodo(store, alice.id);
-    expect(await store.todos.delete(alice.id, stored.id, 2)).toBe(false);
-    expect(await store.todos.delete(alice.id, stored.id, Number.MAX_SAFE_INTEGER)).toBe(false);
-    expect(await store.todos.delete(alice.id, stored.id, 1)).toBe(true);
-    expect(await store.todos.delete(alice.id, stored.id)).toBe(false);
+    const write = writeBy(alice.id);
+    expect(await store.todos.delete(write, stored.id, 2)).toBeUndefined();
+    expect(await store.todos.delete(write, stored.id, Number.MAX_SAFE_INTEGER)).toBeUndefined();
+    expect(await store.todos.delete(write, stored.id, 1)).toMatchObject({ action: 'deleted', version: 1 });
+    expect(await store.todos.delete(write, stored.id)).toBeUndefined();
     expect(await store.todos.get(alice.id, stored.id)).toBeUndefined();
   });
 
   it('refuses an insert at the per-user cap, and accepts one again after a delete', async () => {
-    const first = await store.todos.insert(alice.id, todo(), 2);
-    expect(await store.todos.insert(alice.id, todo(), 2)).toBeDefined();
-    expect(await store.todos.insert(alice.id, todo(), 2)).toBeUndefined();
-    expect(await store.todos.insert(bob.id, todo(), 2)).toBeDefined();
+    const [asAlice, asBob] = [writeBy(alice.id), writeBy(bob.id)];
+    const first = await store.todos.insert(asAlice, todo(), 2);
+    expect(await store.todos.insert(asAlice, todo(), 2)).toBeDefined();
+    expect(await store.todos.insert(asAlice, todo(), 2)).toBeUndefined();
+    expect(await store.todos.insert(asBob, todo(), 2)).toBeDefined();
     if (!first) throw new Error('first insert refused');
-    await store.todos.delete(alice.id, first.id);
-    expect(await store.todos.insert(alice.id, todo(), 2)).toBeDefined();
+    await store.todos.delete(asAlice, first.todo.id);
+    expect(await store.todos.insert(asAlice, todo(), 2)).toBeDefined();
     expect((await store.todos.list(alice.id, query())).length).toBe(2);
   });
 });

@@ -70,7 +70,7 @@ describe('npm run db:copy', () => {
       'seed',
     );
     for (let i = 0; i < 30; i++) {
-      const owner = i % 3 ? alice.id : bob.id;
+      const owner = { userId: i % 3 ? alice.id : bob.id, via: 'api' } as const;
       const todo = await services.todos.create(owner, {
         title: `Todo ${i} ☕ 東京 e\u0301`,
         description: i % 2 ? 'line\nbreak' : '',

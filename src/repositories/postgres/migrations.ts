@@ -71,4 +71,107 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX rate_buckets_by_expiry ON rate_buckets (expires_at);
   `,
+  `
+  -- One row the health check rewrites: proof that the database still takes writes, which a
+  -- read cannot give (a read-only replica or a full disk still answers reads).
+  CREATE TABLE health_probe (
+    id         integer PRIMARY KEY CHECK (id = 1),
+    checked_at timestamptz NOT NULL
+  );
+  `,
+  `
+  -- The OAuth authorization server. Codes, refresh tokens and session ids are kept only as
+  -- SHA-256 hashes (hex), so a copy of the database grants nothing by itself.
+  CREATE TABLE oauth_clients (
+    id            text COLLATE "C" PRIMARY KEY,  -- random for registrations; the URL for metadata documents
+    source        text NOT NULL CHECK (source IN ('registration', 'metadata_document')),
+    name          text,
+    uri           text,
+    redirect_uris text[] NOT NULL,
+    created_at    timestamptz NOT NULL,
+    expires_at    timestamptz                    -- unused registration lapses / cached document goes stale
+  );
+  CREATE INDEX oauth_clients_by_expiry ON oauth_clients (expires_at) WHERE expires_at IS NOT NULL;
+
+  CREATE TABLE oauth_grants (
+    id           text COLLATE "C" PRIMARY KEY,
+    user_id      text COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    client_id    text COLLATE "C" NOT NULL REFERENCES oauth_clients(id),
+    scopes       text[] NOT NULL,
+    resources    text[] NOT NULL,                -- api, mcp
+    created_at   timestamptz NOT NULL,
+    expires_at   timestamptz NOT NULL,
+    last_used_at timestamptz,
+    revoked_at   timestamptz
+  );
+  CREATE INDEX oauth_grants_by_user ON oauth_grants (user_id, created_at);
+  CREATE INDEX oauth_grants_by_client ON oauth_grants (client_id);
+
+  CREATE TABLE oauth_codes (
+    code_hash      text COLLATE "C" PRIMARY KEY,
+    grant_id       text COLLATE "C" NOT NULL,    -- the grant it becomes; no row exists before the exchange
+    user_id        text COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    client_id      text COLLATE "C" NOT NULL,
+    redirect_uri   text NOT NULL,
+    code_challenge text NOT NULL,
+    scopes         text[] NOT NULL,
+    resources      text[] NOT NULL,
+    created_at     timestamptz NOT NULL,
+    expires_at     timestamptz NOT NULL,
+    consumed_at    timestamptz,
+    replayed_at    timestamptz
+  );
+  CREATE INDEX oauth_codes_by_expiry ON oauth_codes (expires_at);
+
+  CREATE TABLE oauth_refresh_tokens (
+    token_hash text COLLATE "C" PRIMARY KEY,
+    grant_id   text COLLATE "C" NOT NULL REFERENCES oauth_grants(id) ON DELETE CASCADE,
+    created_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL,
+    used_at    timestamptz
+  );
+  CREATE INDEX oauth_refresh_tokens_by_expiry ON oauth_refresh_tokens (expires_at);
+  CREATE INDEX oauth_refresh_tokens_by_grant ON oauth_refresh_tokens (grant_id);
+
+  CREATE TABLE oauth_consents (
+    user_id    text COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    client_id  text COLLATE "C" NOT NULL,
+    scopes     text[] NOT NULL,
+    resources  text[] NOT NULL,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (user_id, client_id)
+  );
+
+  CREATE TABLE web_sessions (
+    id_hash    text COLLATE "C" PRIMARY KEY,
+    user_id    text COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL
+  );
+  CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
+  `,
+  `
+  -- The activity log: who changed which todo, how, through which interface; written in the
+  -- transaction of the change it records. Field names, never values. activity_seq numbers each
+  -- user's entries 1, 2, 3...: incremented under the user's row lock in the writing
+  -- transaction, it orders a user's entries by commit whichever process wrote them.
+  ALTER TABLE users ADD COLUMN activity_seq bigint NOT NULL DEFAULT 0;
+
+  CREATE TABLE activity (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,  -- storage order; never shown
+    user_id     text COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    seq         bigint NOT NULL,                                   -- the entry's id as clients see it
+    at          timestamptz NOT NULL,
+    todo_id     text COLLATE "C" NOT NULL,                         -- no foreign key: entries outlive deleted todos
+    action      text NOT NULL CHECK (action IN ('created', 'updated', 'completed', 'reopened', 'deleted')),
+    fields      text[] NOT NULL,                                   -- names of the changed fields
+    version     integer NOT NULL,
+    via         text NOT NULL CHECK (via IN ('web', 'api', 'mcp')),
+    client_kind text CHECK (client_kind IN ('agent_token', 'oauth_client')),  -- null for the person
+    client_id   text,
+    client_name text,                                              -- the client's name when the change was made
+    UNIQUE (user_id, seq)
+  );
+  CREATE INDEX activity_by_todo ON activity (user_id, todo_id, seq);
+  `,
 ];

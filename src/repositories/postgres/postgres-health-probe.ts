@@ -1,15 +1,20 @@
 import type { HealthProbe } from '../types.ts';
 import { type PgDatabase, statement } from './pg-database.ts';
 
-// A real round trip through the pool the services use: a free connection and a server that answers.
-const PING = statement('SELECT count(*) FROM schema_migrations');
+// A real write through the pool the services use: a free connection, a server that answers,
+// and a database that takes writes (a read-only replica after a failover, or a full disk, still
+// answers reads).
+const WRITE = statement(
+  `INSERT INTO health_probe (id, checked_at) VALUES (1, now())
+   ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`,
+);
 
 export class PostgresHealthProbe implements HealthProbe {
   readonly #db: PgDatabase;
   constructor(db: PgDatabase) {
     this.#db = db;
   }
-  async ping(): Promise<void> {
-    await this.#db.rows(PING, []);
+  async check(): Promise<void> {
+    await this.#db.rows(WRITE, []);
   }
 }

@@ -1,11 +1,17 @@
 import type { Store } from '../types.ts';
 import { migrate } from './migrate.ts';
 import { PgDatabase, type PgOptions } from './pg-database.ts';
+import { PostgresActivityRepository } from './postgres-activity-repository.ts';
 import { PostgresAgentTokenRepository } from './postgres-agent-token-repository.ts';
+import { PostgresAuthorizationCodeRepository } from './postgres-authorization-code-repository.ts';
 import { PostgresHealthProbe } from './postgres-health-probe.ts';
 import { PostgresLimitRepository } from './postgres-limit-repository.ts';
+import { PostgresOAuthClientRepository } from './postgres-oauth-client-repository.ts';
+import { PostgresOAuthConsentRepository } from './postgres-oauth-consent-repository.ts';
+import { PostgresOAuthGrantRepository } from './postgres-oauth-grant-repository.ts';
 import { PostgresTodoRepository } from './postgres-todo-repository.ts';
 import { PostgresUserRepository } from './postgres-user-repository.ts';
+import { PostgresWebSessionRepository } from './postgres-web-session-repository.ts';
 
 // Rate-limit buckets that are full again are deleted this often, by every process (idempotent).
 const SWEEP_EVERY_MS = 60_000;
@@ -33,7 +39,13 @@ export async function openPostgresStore(
     engine: 'postgres',
     users: new PostgresUserRepository(db),
     todos: new PostgresTodoRepository(db),
+    activity: new PostgresActivityRepository(db),
     agentTokens: new PostgresAgentTokenRepository(db),
+    oauthClients: new PostgresOAuthClientRepository(db),
+    authorizationCodes: new PostgresAuthorizationCodeRepository(db),
+    oauthGrants: new PostgresOAuthGrantRepository(db),
+    oauthConsents: new PostgresOAuthConsentRepository(db),
+    webSessions: new PostgresWebSessionRepository(db),
     health: new PostgresHealthProbe(db),
     limits,
     async close() {

@@ -1,5 +1,6 @@
 import type { AgentToken, AgentTokenRepository } from '../types.ts';
 import type { Db } from './database.ts';
+import type { SqliteConnection } from './sqlite-connection.ts';
 
 interface AgentTokenRow {
   id: string;
@@ -26,6 +27,7 @@ const toAgentToken = (row: AgentTokenRow): AgentToken => ({
 });
 
 export class SqliteAgentTokenRepository implements AgentTokenRepository {
+  readonly #connection: SqliteConnection;
   readonly #db: Db;
   readonly #countActive;
   readonly #insert;
@@ -35,7 +37,9 @@ export class SqliteAgentTokenRepository implements AgentTokenRepository {
   readonly #exists;
   readonly #touch;
 
-  constructor(db: Db) {
+  constructor(connection: SqliteConnection) {
+    const { db } = connection;
+    this.#connection = connection;
     this.#db = db;
     this.#countActive = db.prepare<[string, string], number>(
       'SELECT count(*) FROM agent_tokens WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?',
@@ -62,33 +66,35 @@ export class SqliteAgentTokenRepository implements AgentTokenRepository {
   }
 
   async insert(userId: string, token: AgentToken, maxActive: number): Promise<AgentToken | undefined> {
-    return this.#db.transaction(() => {
-      if ((this.#countActive.pluck().get(userId, token.createdAt) ?? 0) >= maxActive) return undefined;
-      this.#insert.run({
-        ...token,
-        userId,
-        scopes: token.scopes.join(' '),
-        audience: token.audience.join(' '),
-      });
-      return token;
-    })();
+    return this.#connection.write(() =>
+      this.#db.transaction(() => {
+        if ((this.#countActive.pluck().get(userId, token.createdAt) ?? 0) >= maxActive) return undefined;
+        this.#insert.run({
+          ...token,
+          userId,
+          scopes: token.scopes.join(' '),
+          audience: token.audience.join(' '),
+        });
+        return token;
+      })(),
+    );
   }
 
   async list(userId: string): Promise<AgentToken[]> {
-    return this.#list.all(userId).map(toAgentToken);
+    return this.#connection.read(() => this.#list.all(userId)).map(toAgentToken);
   }
 
   async findActive(userId: string, id: string, now: string): Promise<AgentToken | undefined> {
-    const row = this.#findActive.get(id, userId, now);
+    const row = this.#connection.read(() => this.#findActive.get(id, userId, now));
     return row && toAgentToken(row);
   }
 
   async revoke(userId: string, id: string, at: string): Promise<boolean> {
-    if (this.#revoke.run(at, id, userId).changes === 1) return true;
-    return this.#exists.pluck().get(id, userId) !== undefined;
+    if (this.#connection.write(() => this.#revoke.run(at, id, userId)).changes === 1) return true;
+    return this.#connection.read(() => this.#exists.pluck().get(id, userId)) !== undefined;
   }
 
   async touch(id: string, at: string): Promise<void> {
-    this.#touch.run(at, id);
+    this.#connection.write(() => this.#touch.run(at, id));
   }
 }

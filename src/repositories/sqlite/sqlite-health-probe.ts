@@ -1,13 +1,19 @@
 import type { HealthProbe } from '../types.ts';
-import type { Db } from './database.ts';
+import type { SqliteConnection } from './sqlite-connection.ts';
+
+/** The write the health check (and the start) makes: one row, overwritten each time. */
+export const HEALTH_PROBE_WRITE = `INSERT INTO health_probe (id, checked_at) VALUES (1, ?)
+  ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`;
 
 export class SqliteHealthProbe implements HealthProbe {
-  readonly #query;
-  constructor(db: Db) {
-    // A real read through the same connection the services use, not just "the handle exists".
-    this.#query = db.prepare('SELECT count(*) FROM sqlite_schema');
+  readonly #connection: SqliteConnection;
+  readonly #write;
+  constructor(connection: SqliteConnection) {
+    this.#connection = connection;
+    // A real write through the same connection and the same checks the services' writes get.
+    this.#write = connection.db.prepare<[string]>(HEALTH_PROBE_WRITE);
   }
-  async ping(): Promise<void> {
-    this.#query.pluck().get();
+  async check(): Promise<void> {
+    this.#connection.write(() => this.#write.run(new Date().toISOString()));
   }
 }

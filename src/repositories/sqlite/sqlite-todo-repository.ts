@@ -1,5 +1,18 @@
-import type { Todo, TodoChanges, TodoFields, TodoQuery, TodoRepository, TodoSortField } from '../types.ts';
+import { describeUpdate } from '../todo-change.ts';
+import type {
+  ActivityEntry,
+  RecordedTodo,
+  Todo,
+  TodoChanges,
+  TodoFields,
+  TodoQuery,
+  TodoRepository,
+  TodoSortField,
+  WriteContext,
+} from '../types.ts';
 import type { Db } from './database.ts';
+import { SqliteActivityWriter } from './sqlite-activity-repository.ts';
+import type { SqliteConnection } from './sqlite-connection.ts';
 
 /** A row of `todos` as SQLite returns it; exported for the benchmark's floors and the fault suite's checks. */
 export interface TodoRow {
@@ -54,7 +67,9 @@ const toColumnValue = (value: TodoFields[keyof TodoFields]) =>
 type Statement = ReturnType<Db['prepare']>;
 
 export class SqliteTodoRepository implements TodoRepository {
+  readonly #connection: SqliteConnection;
   readonly #db: Db;
+  readonly #activity: SqliteActivityWriter;
   readonly #get;
   readonly #insert;
   readonly #incrementCount;
@@ -64,9 +79,18 @@ export class SqliteTodoRepository implements TodoRepository {
   // List and update statements depend on the filters or fields present; there are few
   // combinations, so each is prepared once and kept.
   readonly #statements = new Map<string, Statement>();
+  // Each write and its activity entry commit together. The transactions are built once (per
+  // call cost ~8 µs) and run IMMEDIATE: they take the write lock before their first read, so a
+  // read-then-write never meets another process's commit in between (SQLITE_BUSY_SNAPSHOT).
+  readonly #insertTransaction;
+  readonly #updateTransaction;
+  readonly #deleteTransaction;
 
-  constructor(db: Db) {
+  constructor(connection: SqliteConnection) {
+    const { db } = connection;
+    this.#connection = connection;
     this.#db = db;
+    this.#activity = new SqliteActivityWriter(db);
     this.#get = db.prepare<[string, string], TodoRow>(
       `SELECT ${TODO_COLUMNS} FROM todos WHERE id = ? AND user_id = ?`,
     );
@@ -78,9 +102,62 @@ export class SqliteTodoRepository implements TodoRepository {
       'UPDATE users SET todo_count = todo_count + 1 WHERE id = ? AND todo_count < ?',
     );
     this.#decrementCount = db.prepare<[string]>('UPDATE users SET todo_count = todo_count - 1 WHERE id = ?');
-    this.#delete = db.prepare<[string, string]>('DELETE FROM todos WHERE id = ? AND user_id = ?');
-    this.#deleteVersioned = db.prepare<[string, string, number]>(
-      'DELETE FROM todos WHERE id = ? AND user_id = ? AND version = ?',
+    this.#delete = db
+      .prepare<[string, string], number>('DELETE FROM todos WHERE id = ? AND user_id = ? RETURNING version')
+      .pluck();
+    this.#deleteVersioned = db
+      .prepare<[string, string, number], number>(
+        'DELETE FROM todos WHERE id = ? AND user_id = ? AND version = ? RETURNING version',
+      )
+      .pluck();
+
+    this.#insertTransaction = db.transaction(
+      (context: WriteContext, todo: Todo, maxPerUser: number): RecordedTodo | undefined => {
+        const { userId } = context.actor;
+        // The counter update is the cap check: it changes no row when the user is full.
+        if (this.#incrementCount.run(userId, maxPerUser).changes === 0) return undefined;
+        this.#insert.run({ ...todo, userId, completed: Number(todo.completed) });
+        const entry = this.#activity.record(context, {
+          todoId: todo.id,
+          action: 'created',
+          fields: [],
+          version: todo.version,
+        });
+        return { todo, entry };
+      },
+    );
+    this.#updateTransaction = db.transaction(
+      (
+        context: WriteContext,
+        id: string,
+        statement: Statement,
+        params: Record<string, unknown>,
+      ): RecordedTodo | undefined => {
+        const before = this.#get.get(id, context.actor.userId);
+        // Inside the transaction a failed write surfaces at its COMMIT, so get() (one row) is safe
+        // here; run on its own, get() would drop a failed autocommit's error (see SqliteConnection).
+        const row = before && (statement.get(params) as TodoRow | undefined);
+        if (!before || !row) return undefined;
+        const todo = toTodo(row);
+        const entry = this.#activity.record(context, {
+          todoId: id,
+          ...describeUpdate(toTodo(before), todo),
+          version: todo.version,
+        });
+        return { todo, entry };
+      },
+    );
+    this.#deleteTransaction = db.transaction(
+      (context: WriteContext, id: string, expectedVersion: number | undefined): ActivityEntry | undefined => {
+        const { userId } = context.actor;
+        const version =
+          expectedVersion === undefined
+            ? this.#delete.get(id, userId)
+            : this.#deleteVersioned.get(id, userId, expectedVersion);
+        if (version === undefined) return undefined;
+        this.#decrementCount.run(userId);
+        return this.#activity.record(context, { todoId: id, action: 'deleted', fields: [], version });
+      },
     );
   }
 
@@ -123,34 +200,28 @@ export class SqliteTodoRepository implements TodoRepository {
     }
     const sql = `SELECT ${TODO_COLUMNS} FROM todos WHERE ${where.join(' AND ')}
       ORDER BY ${sortExpression} ${direction}, id ${direction} LIMIT @limit`;
-    const rows = this.#prepared(sql).all(params) as TodoRow[];
+    const rows = this.#connection.read(() => this.#prepared(sql).all(params) as TodoRow[]);
     return rows.map(toTodo);
   }
 
   async get(userId: string, id: string): Promise<Todo | undefined> {
-    const row = this.#get.get(id, userId);
+    const row = this.#connection.read(() => this.#get.get(id, userId));
     return row && toTodo(row);
   }
 
-  async insert(userId: string, todo: Todo, maxPerUser: number): Promise<Todo | undefined> {
-    return this.#db.transaction(() => {
-      // The counter update is the cap check: it changes no row when the user is full.
-      if (this.#incrementCount.run(userId, maxPerUser).changes === 0) return undefined;
-      this.#insert.run({ ...todo, userId, completed: Number(todo.completed) });
-      return todo;
-    })();
+  async insert(context: WriteContext, todo: Todo, maxPerUser: number): Promise<RecordedTodo | undefined> {
+    return this.#connection.write(() => this.#insertTransaction.immediate(context, todo, maxPerUser));
   }
 
   async update(
-    userId: string,
+    context: WriteContext,
     id: string,
     fields: TodoChanges,
-    updatedAt: string,
     expectedVersion?: number,
-  ): Promise<Todo | undefined> {
+  ): Promise<RecordedTodo | undefined> {
     const names = (Object.keys(fields) as (keyof TodoFields)[]).filter((name) => fields[name] !== undefined);
     const assignments = names.map((name) => `${FIELD_COLUMNS[name]} = @${name}`);
-    const params: Record<string, unknown> = { id, userId, updatedAt };
+    const params: Record<string, unknown> = { id, userId: context.actor.userId, updatedAt: context.at };
     for (const name of names) params[name] = toColumnValue(fields[name] as TodoFields[typeof name]);
     let sql = `UPDATE todos SET ${[...assignments, 'updated_at = @updatedAt', 'version = version + 1'].join(', ')}
       WHERE id = @id AND user_id = @userId`;
@@ -158,19 +229,15 @@ export class SqliteTodoRepository implements TodoRepository {
       sql += ' AND version = @expectedVersion';
       params.expectedVersion = expectedVersion;
     }
-    const row = this.#prepared(`${sql} RETURNING ${TODO_COLUMNS}`).get(params) as TodoRow | undefined;
-    return row && toTodo(row);
+    const statement = this.#prepared(`${sql} RETURNING ${TODO_COLUMNS}`);
+    return this.#connection.write(() => this.#updateTransaction.immediate(context, id, statement, params));
   }
 
-  async delete(userId: string, id: string, expectedVersion?: number): Promise<boolean> {
-    return this.#db.transaction(() => {
-      const result =
-        expectedVersion === undefined
-          ? this.#delete.run(id, userId)
-          : this.#deleteVersioned.run(id, userId, expectedVersion);
-      if (result.changes === 0) return false;
-      this.#decrementCount.run(userId);
-      return true;
-    })();
+  async delete(
+    context: WriteContext,
+    id: string,
+    expectedVersion?: number,
+  ): Promise<ActivityEntry | undefined> {
+    return this.#connection.write(() => this.#deleteTransaction.immediate(context, id, expectedVersion));
   }
 }

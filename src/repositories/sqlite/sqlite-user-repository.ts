@@ -1,5 +1,5 @@
 import type { User, UserRepository, UserWithCredentials } from '../types.ts';
-import type { Db } from './database.ts';
+import type { SqliteConnection } from './sqlite-connection.ts';
 
 interface UserRow {
   id: string;
@@ -11,11 +11,14 @@ interface UserRow {
 const toUser = (row: UserRow): User => ({ id: row.id, username: row.username, createdAt: row.created_at });
 
 export class SqliteUserRepository implements UserRepository {
+  readonly #connection: SqliteConnection;
   readonly #insert;
   readonly #byId;
   readonly #byUsername;
 
-  constructor(db: Db) {
+  constructor(connection: SqliteConnection) {
+    const { db } = connection;
+    this.#connection = connection;
     // ON CONFLICT DO NOTHING turns a taken username into "no row changed" instead of an
     // exception, so a race between two registrations needs no error parsing.
     this.#insert = db.prepare<[string, string, string, string]>(
@@ -31,19 +34,21 @@ export class SqliteUserRepository implements UserRepository {
   }
 
   async create(user: UserWithCredentials): Promise<User | undefined> {
-    const result = this.#insert.run(user.id, user.username, user.passwordHash, user.createdAt);
+    const result = this.#connection.write(() =>
+      this.#insert.run(user.id, user.username, user.passwordHash, user.createdAt),
+    );
     return result.changes === 1
       ? { id: user.id, username: user.username, createdAt: user.createdAt }
       : undefined;
   }
 
   async findById(id: string): Promise<User | undefined> {
-    const row = this.#byId.get(id);
+    const row = this.#connection.read(() => this.#byId.get(id));
     return row && toUser(row);
   }
 
   async findByUsername(username: string): Promise<UserWithCredentials | undefined> {
-    const row = this.#byUsername.get(username);
+    const row = this.#connection.read(() => this.#byUsername.get(username));
     return row && { ...toUser(row), passwordHash: row.password_hash };
   }
 }
