@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentToken, Store, User } from '../../src/repositories/types.ts';
 import { ENGINES, openTestStore, type TestStore } from '../engines.ts';
 import { activityViolations } from '../fault/activity-invariants.ts';
-import { addTodo, addUser, todo, writeBy } from './fixtures.ts';
+import { addTodo, addUser, todo, warm, writeBy } from './fixtures.ts';
 
 const USERS = 10;
 const CREATES_PER_USER = 20;
@@ -19,6 +19,7 @@ describe.each(ENGINES)('concurrent writes on %s', (engine) => {
     opened = await openTestStore(engine);
     store = opened.store;
     users = await Promise.all(Array.from({ length: USERS }, () => addUser(store)));
+    await warm(store);
   });
   afterEach(() => opened.close());
 
@@ -66,6 +67,7 @@ describe.each(ENGINES)('concurrent writes on %s', (engine) => {
     for (let round = 0; round < 5; round++) {
       const stored = await addTodo(store, alice.id);
       const at = new Date().toISOString();
+      await warm(store);
       const results = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
           store.todos.update(writeBy(alice.id, { at }), stored.id, { title: `racer ${i}` }, stored.version),

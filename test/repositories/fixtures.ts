@@ -1,6 +1,17 @@
 // Builders for the repository contract suite: users and todos with overridable fields.
 import { randomUUID } from 'node:crypto';
-import type { ActingClient, Store, Todo, User, Via, WriteContext } from '../../src/repositories/types.ts';
+import type {
+  ActingClient,
+  AuthorizationCodeRecord,
+  OAuthClient,
+  OAuthGrant,
+  RefreshTokenRecord,
+  Store,
+  Todo,
+  User,
+  Via,
+  WriteContext,
+} from '../../src/repositories/types.ts';
 
 let sequence = 0;
 
@@ -52,4 +63,82 @@ export async function addTodo(store: Store, userId: string, overrides: Partial<T
   );
   if (!recorded) throw new Error('insert refused');
   return recorded.todo;
+}
+
+/** An ISO time `ms` after 2026-06-01T00:00:00Z: the OAuth suites' fixed clock. */
+export const at = (ms = 0) => new Date(Date.UTC(2026, 5, 1) + ms).toISOString();
+export const HOUR = 3_600_000;
+
+export function oauthClient(overrides: Partial<OAuthClient> = {}): OAuthClient {
+  return {
+    id: randomUUID(),
+    source: 'registration',
+    name: 'Test host',
+    uri: 'https://host.example/about',
+    redirectUris: ['http://127.0.0.1:8976/callback', 'https://host.example/cb'],
+    createdAt: at(),
+    expiresAt: at(24 * HOUR),
+    ...overrides,
+  };
+}
+
+export async function addClient(store: Store, overrides: Partial<OAuthClient> = {}): Promise<OAuthClient> {
+  const client = oauthClient(overrides);
+  await store.oauthClients.insert(client);
+  return client;
+}
+
+/** A code of `userId` for `clientId`, stored, valid for a minute from at(). */
+export async function addCode(
+  store: Store,
+  userId: string,
+  clientId: string,
+  overrides: Partial<AuthorizationCodeRecord> = {},
+): Promise<AuthorizationCodeRecord> {
+  const code: AuthorizationCodeRecord = {
+    codeHash: randomUUID().replaceAll('-', ''),
+    grantId: randomUUID(),
+    userId,
+    clientId,
+    redirectUri: 'http://127.0.0.1:8976/callback',
+    codeChallenge: 'challenge',
+    scopes: ['todos:read', 'todos:write'],
+    resources: ['mcp'],
+    createdAt: at(),
+    expiresAt: at(60_000),
+    ...overrides,
+  };
+  await store.authorizationCodes.insert(code);
+  return code;
+}
+
+/** The grant a code becomes, and its first refresh token (30 days). */
+export function grantFrom(code: AuthorizationCodeRecord, createdAt = at(1000)) {
+  const grant: OAuthGrant = {
+    id: code.grantId,
+    userId: code.userId,
+    clientId: code.clientId,
+    scopes: code.scopes,
+    resources: code.resources,
+    createdAt,
+    expiresAt: at(30 * 24 * HOUR),
+    lastUsedAt: createdAt,
+    revokedAt: null,
+  };
+  const refresh: RefreshTokenRecord = {
+    tokenHash: randomUUID().replaceAll('-', ''),
+    grantId: grant.id,
+    createdAt,
+    expiresAt: at(30 * 24 * HOUR),
+  };
+  return { grant, refresh };
+}
+
+/**
+ * Opens the store's connections before a race: a pool opens them lazily (a few ms each), so
+ * without this the first racer runs alone on the one connection already open and finishes
+ * before the others start, and the race tests nothing.
+ */
+export async function warm(store: Store): Promise<void> {
+  await Promise.all(Array.from({ length: 20 }, () => store.users.findById('warm-up')));
 }
