@@ -55,6 +55,8 @@ export function postgresData(url: string): TestData & { end(): Promise<void> } {
   const types = new pg.TypeOverrides();
   types.setTypeParser(20, 'text', Number); // count(*) is int8
   const pool = new pg.Pool({ connectionString: url, max: 2, types });
+  // A test that ends the server's connections ends these too: the pool reconnects on its next read.
+  pool.on('error', () => {});
   const numbered = (sql: string) => {
     let n = 0;
     return sql.replace(/\?/g, () => `$${++n}`);
@@ -81,10 +83,13 @@ export const openPostgresTestStore = (url: string, poolSize = 10): Promise<Store
     onSweepError: () => {},
   });
 
-export async function openTestStore(
-  engine: Engine,
-  options: { databasePath?: string } = {},
-): Promise<TestStore> {
+export interface TestStoreOptions {
+  databasePath?: string;
+  /** PostgreSQL: the URL the store connects with, given its database's (a proxy's, say). */
+  connectVia?: (url: string) => Promise<string>;
+}
+
+export async function openTestStore(engine: Engine, options: TestStoreOptions = {}): Promise<TestStore> {
   if (engine === 'sqlite') {
     const db = openDatabase(options.databasePath ?? ':memory:');
     const store = sqliteStore(db);
@@ -92,7 +97,7 @@ export async function openTestStore(
   }
   const adminUrl = inject('postgresAdminUrl');
   const url = await createDatabase(adminUrl);
-  const store = await openPostgresTestStore(url);
+  const store = await openPostgresTestStore((await options.connectVia?.(url)) ?? url);
   const data = postgresData(url);
   return {
     store,

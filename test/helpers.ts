@@ -19,7 +19,14 @@ import { type McpEndpoint, type McpEndpointOptions, mcpEndpoint } from '../src/m
 import { type Db, openDatabase } from '../src/repositories/sqlite/database.ts';
 import { sqliteStore } from '../src/repositories/sqlite/sqlite-store.ts';
 import type { Actor, Via } from '../src/repositories/types.ts';
-import { type Engine, openTestStore, sqliteData, type TestData, type TestStore } from './engines.ts';
+import {
+  type Engine,
+  openTestStore,
+  sqliteData,
+  type TestData,
+  type TestStore,
+  type TestStoreOptions,
+} from './engines.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 export const PUBLIC_URL = 'http://localhost:3000';
@@ -104,8 +111,9 @@ export function createTestContext(overrides: ContextOverrides = {}): TestContext
 export async function createEngineContext(
   engine: Engine,
   overrides: ContextOverrides = {},
+  storeOptions: TestStoreOptions = {},
 ): Promise<EngineTestContext> {
-  return buildContext(await openTestStore(engine), overrides, engine);
+  return buildContext(await openTestStore(engine, storeOptions), overrides, engine);
 }
 
 function buildContext(

@@ -21,6 +21,7 @@ import type { ActivityService } from '../services/activity-service.ts';
 import { SCOPES } from '../services/auth-schemas.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import { type ChangeFeed, ChangesByUser } from '../services/change-feed.ts';
+import { UnavailableError } from '../services/errors.ts';
 import type { RateBudgets } from '../services/rate-limiter.ts';
 import type { TodoService } from '../services/todo-service.ts';
 import { callerOf, mcpBearerAuth, tokenVerifier, userIdOf } from './bearer-auth.ts';
@@ -300,6 +301,17 @@ function rpcErrors(logger: Logger): ErrorRequestHandler {
     if (status === 413) return sendRpcError(res, 413, -32600, 'Request body too large');
     if (status === 400) return sendRpcError(res, 400, -32700, 'Parse error: the body is not valid JSON');
     if (status === 415) return sendRpcError(res, 415, -32000, 'Unsupported Media Type');
+    if (error instanceof UnavailableError) {
+      // The database failed underneath (checking the token, or the rate budget it keeps).
+      logger.warn({ reqId: req.requestId, reason: error.reason }, 'storage unavailable');
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      return sendRpcError(
+        res,
+        503,
+        -32000,
+        `${error.message} Try again in ${error.retryAfterSeconds} seconds.`,
+      );
+    }
     logger.error({ reqId: req.requestId, errorName: (error as Error)?.name }, 'mcp request failed');
     sendRpcError(res, 500, -32603, 'Internal error');
   };
