@@ -6,7 +6,7 @@ import type { BucketPolicy, Store } from './repositories/types.ts';
 import { ActivityService } from './services/activity-service.ts';
 import { AgentTokenService } from './services/agent-token-service.ts';
 import { AuthService } from './services/auth-service.ts';
-import { InProcessChangeFeed } from './services/change-feed.ts';
+import { type ChangeFeed, InProcessChangeFeed } from './services/change-feed.ts';
 import { ConcurrencyLimit } from './services/concurrency-limit.ts';
 import { InProcessLoginThrottle, type LoginThrottle } from './services/login-throttle.ts';
 import { AuthorizationService } from './services/oauth/authorization-service.ts';
@@ -15,6 +15,7 @@ import { OAuthGrantService } from './services/oauth/grant-service.ts';
 import { OAuthTokenService } from './services/oauth/token-service.ts';
 import { DEFAULT_ARGON2, PasswordHasher } from './services/password-hasher.ts';
 import { type RateBudgets, RateLimiter } from './services/rate-limiter.ts';
+import { SharedChangeFeed } from './services/shared-change-feed.ts';
 import { SharedLoginThrottle, SharedRateBudget } from './services/shared-limits.ts';
 import { TodoService } from './services/todo-service.ts';
 import { TokenCodec } from './services/token-codec.ts';
@@ -91,11 +92,13 @@ export function createServices(store: Store, config: ServiceConfig, logger?: Log
     loginThrottle,
     registrationThrottle: budgets('register', { capacity: 50, windowMs: HOUR }),
   });
-  // In-process: one process serves one SQLite file. A PostgreSQL deployment of several
-  // processes gets a LISTEN/NOTIFY feed here instead.
-  const changes = new InProcessChangeFeed((error) =>
-    logger?.error({ errorName: (error as Error)?.name }, 'a change listener failed'),
-  );
+  // In-process with SQLite (one process serves one file); across processes with PostgreSQL,
+  // from the database's announcements (LISTEN/NOTIFY).
+  const onChangeError = (error: unknown) =>
+    logger?.error({ errorName: (error as Error)?.name }, 'a change listener failed');
+  const changes: ChangeFeed = store.changeSignals
+    ? new SharedChangeFeed({ signals: store.changeSignals, activity: store.activity, onError: onChangeError })
+    : new InProcessChangeFeed(onChangeError);
   const todos = new TodoService({
     todos: store.todos,
     maxTodosPerUser: config.maxTodosPerUser,

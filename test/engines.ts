@@ -81,6 +81,7 @@ export const openPostgresTestStore = (url: string, poolSize = 10): Promise<Store
     statementTimeoutMs: 10_000,
     onIdleError: () => {},
     onSweepError: () => {},
+    onListenError: () => {},
   });
 
 export interface TestStoreOptions {

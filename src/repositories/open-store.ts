@@ -27,5 +27,6 @@ export async function openStore(config: StoreConfig, logger: Logger): Promise<St
     statementTimeoutMs: config.databaseStatementTimeoutMs,
     onIdleError: report('database: an idle connection failed'),
     onSweepError: report('database: sweeping rate-limit buckets failed'),
+    onListenError: report('database: the connection that listens for changes failed; reconnecting'),
   });
 }

@@ -172,9 +172,18 @@ export interface ActivityBounds {
   oldest: number | null;
 }
 
+/** One entry of one user's log: what a write announces to other processes (ChangeSignals). */
+export interface ActivityRef {
+  userId: string;
+  /** The entry's id in the user's log. */
+  id: number;
+}
+
 export interface ActivityRepository {
   /** The user's entries, newest first. */
   list(userId: string, query: ActivityQuery): Promise<ActivityEntry[]>;
+  /** The entries named, with their user, for those still kept (in no particular order). */
+  find(refs: readonly ActivityRef[]): Promise<{ userId: string; entry: ActivityEntry }[]>;
   /** The user's entries with an id above `afterId`, oldest first: what a resumed stream missed. */
   after(userId: string, afterId: number, limit: number): Promise<ActivityEntry[]>;
   bounds(userId: string): Promise<ActivityBounds>;
@@ -429,6 +438,21 @@ export type BucketChange<T> = (buckets: ReadonlyMap<string, BucketState>) => {
   result: T;
 };
 
+/**
+ * Announcements of committed changes between the processes that share one database (PostgreSQL
+ * LISTEN/NOTIFY). A write announces its activity entry inside its own transaction, so that an
+ * announcement arrives only once the change is committed, and in commit order; it names the
+ * entry (ids only), which a receiver reads from the log if it wants it.
+ */
+export interface ChangeSignals {
+  /**
+   * Starts receiving on a connection of its own (once per process). `announced` gets the
+   * announcements as they arrive, a few at a time; `lost` is called once a broken connection
+   * is back: what was announced in between never arrives.
+   */
+  listen(receiver: { announced(refs: readonly ActivityRef[]): void; lost(): void }): void;
+}
+
 /** Every repository of one database, chosen once from the configuration (open-store.ts). */
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
@@ -444,5 +468,7 @@ export interface Store {
   readonly health: HealthProbe;
   /** Rate limits shared by every process; undefined where one process holds all state (SQLite). */
   readonly limits: LimitRepository | undefined;
+  /** Changes announced across processes; undefined where one process makes every change (SQLite). */
+  readonly changeSignals: ChangeSignals | undefined;
   close(): Promise<void>;
 }

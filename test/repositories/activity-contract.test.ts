@@ -110,6 +110,24 @@ describe.each(ENGINES)('the activity log on %s', (engine) => {
     expect(await store.activity.bounds(randomUUID())).toEqual({ latest: 0, oldest: null });
   });
 
+  it('finds the entries named by user and id, of any user, and misses those not kept', async () => {
+    const bob = await addUser(store);
+    const mine = await store.todos.insert(writeBy(alice.id), todo(), 100);
+    const theirs = await store.todos.insert(writeBy(bob.id), todo(), 100);
+    const found = await store.activity.find([
+      { userId: bob.id, id: 1 },
+      { userId: alice.id, id: 1 },
+      { userId: alice.id, id: 2 },
+      { userId: randomUUID(), id: 1 },
+    ]);
+    const byUser = (user: User) =>
+      found.filter((event) => event.userId === user.id).map((event) => event.entry);
+    expect(byUser(alice)).toEqual([mine?.entry]);
+    expect(byUser(bob)).toEqual([theirs?.entry]);
+    expect(found).toHaveLength(2);
+    expect(await store.activity.find([])).toEqual([]);
+  });
+
   it("keeps each user's newest entries up to the bound, deleting the oldest as it writes", async () => {
     const stored = await addTodo(store, alice.id);
     for (let i = 0; i < 6; i++) {

@@ -4,6 +4,7 @@ import type {
   ActivityBounds,
   ActivityEntry,
   ActivityQuery,
+  ActivityRef,
   ActivityRepository,
   TodoFields,
   Via,
@@ -11,6 +12,7 @@ import type {
 } from '../types.ts';
 import { isoTime } from './iso-time.ts';
 import { type PgDatabase, type Statement, statement } from './pg-database.ts';
+import { announcement } from './postgres-change-signals.ts';
 
 export interface ActivityRow {
   seq: number;
@@ -70,7 +72,8 @@ export function contextValues(context: WriteContext): unknown[] {
  * in the order of their ids, whichever process wrote them); the other arguments are SQL
  * expressions over the statement's CTEs for the todo id, action, fields and version. The
  * acting client's name is looked up now and stored with the entry, so the log keeps saying who
- * acted after a client is renamed or gone. The statement returns the entry's row.
+ * acted after a client is renamed or gone. The entry is announced to every process at commit
+ * (ChangeSignals). The statement returns the entry's row.
  */
 export function recordEntry(options: {
   counter: string;
@@ -97,9 +100,13 @@ export function recordEntry(options: {
        SELECT a.id FROM activity a, entry e
        WHERE a.user_id = $1 AND a.seq <= e.seq - $6::bigint ORDER BY a.seq LIMIT ${TRIM_PER_WRITE})
    )
-   SELECT * FROM entry`;
+   SELECT entry.*, ${announcement('entry.seq', '$1')} AS announced FROM entry`;
 }
 
+const FIND = statement(
+  `SELECT user_id, ${COLUMNS} FROM activity
+   WHERE (user_id, seq) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))`,
+);
 const AFTER = statement(
   `SELECT ${COLUMNS} FROM activity WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
 );
@@ -137,6 +144,15 @@ export class PostgresActivityRepository implements ActivityRepository {
     const chosen =
       LIST[query.todoId === undefined ? 'all' : 'todo'][query.before === undefined ? 'first' : 'next'];
     return (await this.#db.rows<ActivityRow>(chosen, values)).map(toEntry);
+  }
+
+  async find(refs: readonly ActivityRef[]): Promise<{ userId: string; entry: ActivityEntry }[]> {
+    if (refs.length === 0) return [];
+    const rows = await this.#db.rows<ActivityRow & { user_id: string }>(FIND, [
+      refs.map((ref) => ref.userId),
+      refs.map((ref) => ref.id),
+    ]);
+    return rows.map((row) => ({ userId: row.user_id, entry: toEntry(row) }));
   }
 
   async after(userId: string, afterId: number, limit: number): Promise<ActivityEntry[]> {

@@ -4,6 +4,7 @@ import { PgDatabase, type PgOptions } from './pg-database.ts';
 import { PostgresActivityRepository } from './postgres-activity-repository.ts';
 import { PostgresAgentTokenRepository } from './postgres-agent-token-repository.ts';
 import { PostgresAuthorizationCodeRepository } from './postgres-authorization-code-repository.ts';
+import { PostgresChangeSignals } from './postgres-change-signals.ts';
 import { PostgresHealthProbe } from './postgres-health-probe.ts';
 import { PostgresLimitRepository } from './postgres-limit-repository.ts';
 import { PostgresOAuthClientRepository } from './postgres-oauth-client-repository.ts';
@@ -21,7 +22,11 @@ const SWEEP_EVERY_MS = 60_000;
  * repositories. Every process of a deployment opens its own store on the same database.
  */
 export async function openPostgresStore(
-  options: PgOptions & { onSweepError: (error: Error) => void },
+  options: PgOptions & {
+    onSweepError: (error: Error) => void;
+    /** The change listener's connection failed (it reconnects by itself). */
+    onListenError: (error: Error) => void;
+  },
 ): Promise<Store> {
   const db = new PgDatabase(options);
   try {
@@ -35,6 +40,7 @@ export async function openPostgresStore(
     () => void limits.sweep(Date.now()).catch(options.onSweepError),
     SWEEP_EVERY_MS,
   ).unref();
+  const changeSignals = new PostgresChangeSignals({ url: options.url, onError: options.onListenError });
   return {
     engine: 'postgres',
     users: new PostgresUserRepository(db),
@@ -48,8 +54,10 @@ export async function openPostgresStore(
     webSessions: new PostgresWebSessionRepository(db),
     health: new PostgresHealthProbe(db),
     limits,
+    changeSignals,
     async close() {
       clearInterval(sweeper);
+      await changeSignals.close();
       await db.close();
     },
   };

@@ -4,6 +4,7 @@ import type {
   ActivityBounds,
   ActivityEntry,
   ActivityQuery,
+  ActivityRef,
   ActivityRepository,
   TodoFields,
   Via,
@@ -114,6 +115,7 @@ export class SqliteActivityWriter {
 export class SqliteActivityRepository implements ActivityRepository {
   readonly #connection: SqliteConnection;
   readonly #list: Record<'all' | 'todo', Record<'first' | 'next', Statement>>;
+  readonly #find;
   readonly #after;
   readonly #bounds;
   readonly #prune;
@@ -129,6 +131,9 @@ export class SqliteActivityRepository implements ActivityRepository {
       all: { first: list(''), next: list('AND seq < @before') },
       todo: { first: list('AND todo_id = @todoId'), next: list('AND todo_id = @todoId AND seq < @before') },
     };
+    this.#find = db.prepare<[string, number], ActivityRow & { user_id: string }>(
+      `SELECT user_id, ${COLUMNS} FROM activity WHERE user_id = ? AND seq = ?`,
+    );
     this.#after = db.prepare<[string, number, number], ActivityRow>(
       `SELECT ${COLUMNS} FROM activity WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
     );
@@ -157,6 +162,15 @@ export class SqliteActivityRepository implements ActivityRepository {
         }) as ActivityRow[],
     );
     return rows.map(toEntry);
+  }
+
+  async find(refs: readonly ActivityRef[]): Promise<{ userId: string; entry: ActivityEntry }[]> {
+    return this.#connection.read(() =>
+      refs.flatMap((ref) => {
+        const row = this.#find.get(ref.userId, ref.id);
+        return row ? [{ userId: row.user_id, entry: toEntry(row) }] : [];
+      }),
+    );
   }
 
   async after(userId: string, afterId: number, limit: number): Promise<ActivityEntry[]> {

@@ -32,6 +32,7 @@ export function sqliteStore(db: Db): Store {
     webSessions: new SqliteWebSessionRepository(connection),
     health: new SqliteHealthProbe(connection),
     limits: undefined,
+    changeSignals: undefined,
     async close() {
       db.close();
     },
