@@ -74,6 +74,9 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(healthRouter(deps.health, lifecycle, deps.logger));
+  // Before the routers below, with which it shares no path: an agent's call, the hottest path,
+  // then skips their layers (a few percent of a 2025-era session call's CPU in the benchmark).
+  if (deps.mcp) app.use(deps.mcp.router);
   if (deps.api ?? true) {
     app.use(docsRoutes(deps.publicUrl));
     app.use(
@@ -101,7 +104,6 @@ export function createApp(deps: AppDeps): Express {
       }),
     );
   }
-  if (deps.mcp) app.use(deps.mcp.router);
   app.use(signposts({ publicUrl: deps.publicUrl, api: deps.api ?? true, mcp: deps.mcp !== undefined }));
 
   app.use(methodNotAllowedHandler);
