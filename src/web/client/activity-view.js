@@ -84,15 +84,14 @@ export class ActivityView {
     });
     return h(
       'li',
-      { class: `activity-entry action-${entry.action}`, 'data-entry-id': String(entry.id) },
+      {
+        class: `activity-entry action-${entry.action}${entry.client ? ' by-agent' : ''}`,
+        'data-entry-id': String(entry.id),
+      },
       h(
         'p',
         { class: 'activity-what' },
-        h(
-          'span',
-          { class: entry.client ? 'activity-who by-agent' : 'activity-who' },
-          capitalized(who(entry)),
-        ),
+        h('span', { class: 'activity-who' }, capitalized(who(entry))),
         `, ${what(entry)} `,
         title,
         alsoChanged(entry),

@@ -33,7 +33,6 @@ export class AgentsView {
   #tokens = byId('token-list', HTMLUListElement);
   #grants = byId('grant-list', HTMLUListElement);
   #error = byId('agents-error', HTMLElement);
-  #loaded = false;
 
   constructor() {
     this.#form.addEventListener('submit', (event) => {
@@ -50,10 +49,6 @@ export class AgentsView {
     });
   }
 
-  get loaded() {
-    return this.#loaded;
-  }
-
   async refresh() {
     try {
       /** @type {Promise<{ items: AgentToken[] }>} */
@@ -61,7 +56,6 @@ export class AgentsView {
       /** @type {Promise<{ items: Grant[] }>} */
       const grantsLoaded = api('GET', '/auth/grants');
       const [tokens, grants] = await Promise.all([tokensLoaded, grantsLoaded]);
-      this.#loaded = true;
       this.#showTokens(tokens.items);
       this.#showGrants(grants.items);
       showMessage(this.#error, '');

@@ -19,7 +19,13 @@ export class Changes {
   /** @param {ActivityEntry} entry */
   record(entry) {
     const known = this.#latest.get(entry.todoId);
-    if (!known || known.id < entry.id) this.#latest.set(entry.todoId, entry);
+    if (known && known.id >= entry.id) return;
+    this.#latest.set(entry.todoId, entry);
+    // A newer title than the one seen: asked for again when next needed.
+    if (entry.fields.includes('title')) {
+      this.#titles.delete(entry.todoId);
+      this.#lookups.delete(entry.todoId);
+    }
   }
 
   /** The latest change of a todo, if the page knows it. @param {string} todoId */

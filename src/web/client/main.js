@@ -17,7 +17,7 @@ const LIVE_WORDS = { connecting: 'Connecting…', live: 'Live', reconnecting: 'R
 const changes = new Changes();
 const todos = new TodosView({
   changes,
-  editor: new TodoEditor({ changes, onSaved: () => todos.refresh() }),
+  editor: new TodoEditor({ changes, onSaved: (todo) => todos.saved(todo) }),
 });
 wireNewTodo(changes, () => todos.refresh());
 const activity = new ActivityView(changes);
@@ -41,7 +41,8 @@ function show(navigated) {
   }
   document.title = `${TITLES[name]} · todos`;
   if (name === 'activity' && !activity.loaded) activity.refresh();
-  if (name === 'agents' && !agents.loaded) void agents.refresh();
+  // Tokens and apps have no live feed: the view is current whenever it is opened.
+  if (name === 'agents') void agents.refresh();
   if (navigated) byId(`${name}-heading`, HTMLElement).focus();
 }
 

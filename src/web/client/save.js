@@ -1,8 +1,9 @@
 // Writes that never overwrite someone else's newer version unasked: each sends If-Match with
 // the version the person saw, and on 412 the person sees both versions and chooses.
 import { ApiError, api } from './api.js';
-import { dayName, fieldName, who } from './describe.js';
+import { capitalized, dayName, fieldName, who } from './describe.js';
 import { chooseVersion, confirmAction } from './dialogs.js';
+import { listOf } from './dom.js';
 
 /** @typedef {import('./api.js').Todo} Todo */
 /** @typedef {import('./api.js').TodoChanges} TodoChanges */
@@ -73,16 +74,16 @@ export async function saveChanges(seen, changes, log) {
     const edited = FIELDS.filter((field) => field in changes);
     const theirs = FIELDS.filter((field) => !(field in changes) && shown(field, now) !== shown(field, base));
     const entry = log.latest(seen.id);
-    const by = entry && entry.version === now.version ? ` by ${who(entry)}` : '';
+    const by = entry && entry.version === now.version ? ` (by ${who(entry)})` : '';
     const choice = await chooseVersion({
       intro:
-        `“${now.title}” was changed${by} after you opened it.` +
-        (theirs.length > 0
-          ? ` Its ${theirs.map(fieldName).join(', ')} changed too, and stay as they are now.`
-          : '') +
+        `“${now.title}” was changed after you opened it${by}.` +
+        (theirs.length === 0
+          ? ''
+          : ` Its ${listOf(theirs.map(fieldName))} also changed; ${theirs.length === 1 ? 'that change stays' : 'those changes stay'} whichever you choose.`) +
         ' Which version do you want to keep?',
       rows: edited.map((field) => ({
-        field: fieldName(field),
+        field: capitalized(fieldName(field)),
         mine: shown(field, mine),
         current: shown(field, now),
       })),

@@ -14,9 +14,9 @@ import { clearErrors, readFields, showError, titleMissing } from './todo-form.js
 /**
  * The add form: the todo is created, the title emptied for the next one, the focus kept.
  * @param {Changes} changes
- * @param {() => void} onSaved
+ * @param {() => void} onCreated
  */
-export function wireNewTodo(changes, onSaved) {
+export function wireNewTodo(changes, onCreated) {
   const form = byId('new-todo', HTMLFormElement);
   const summary = byId('new-todo-error', HTMLElement);
   form.addEventListener('submit', async (event) => {
@@ -38,7 +38,7 @@ export function wireNewTodo(changes, onSaved) {
       form.reset();
       byId('new-title', HTMLInputElement).focus();
       announce(`Added “${created.title}”.`);
-      onSaved();
+      onCreated();
     } catch (error) {
       showError(form, summary, error);
     }
@@ -56,10 +56,10 @@ export class TodoEditor {
   #opener;
   /** @type {Changes} */
   #changes;
-  /** @type {() => void} */
+  /** @type {(todo: Todo) => void} */
   #onSaved;
 
-  /** @param {{ changes: Changes, onSaved: () => void }} deps */
+  /** @param {{ changes: Changes, onSaved: (todo: Todo) => void }} deps `onSaved` gets the todo as saved, or as kept */
   constructor(deps) {
     this.#changes = deps.changes;
     this.#onSaved = deps.onSaved;
@@ -120,9 +120,9 @@ export class TodoEditor {
       const { todo, saved } = await saveChanges(seen, changes, this.#changes);
       this.#dialog.close();
       announce(saved ? `Saved “${todo.title}”.` : `Kept the current version of “${todo.title}”.`);
+      this.#onSaved(todo);
     } catch (error) {
       showError(this.#form, this.#summary, error);
     }
-    this.#onSaved();
   }
 }

@@ -66,6 +66,20 @@ export class TodosView {
     this.#settle = setTimeout(() => void this.#load(), SETTLE_MS);
   }
 
+  /**
+   * A version this page just wrote (or chose to keep): shown at once, so that the next action
+   * on the todo starts from it rather than from the version the list loaded.
+   * @param {Todo} todo
+   */
+  saved(todo) {
+    const row = this.#rows.get(todo.id);
+    if (row && (this.#todos.get(todo.id)?.version ?? 0) <= todo.version) {
+      this.#todos.set(todo.id, todo);
+      updateRow(row, todo, this.#changes.latest(todo.id));
+    }
+    this.refresh();
+  }
+
   /** A change from the live feed. @param {ActivityEntry} entry */
   changed(entry) {
     this.#changes.record(entry);
@@ -185,8 +199,12 @@ export class TodosView {
     try {
       if (action === 'toggle' && target instanceof HTMLInputElement) await this.#toggle(todo, target.checked);
       if (action === 'edit') this.#editor.open(todo, target);
-      if (action === 'delete' && (await deleteTodo(todo, this.#changes)))
+      if (action === 'delete' && (await deleteTodo(todo, this.#changes))) {
         announce(`Deleted “${todo.title}”.`);
+        this.#rows.get(todo.id)?.remove();
+        // The button pressed is gone with its row: the list's heading takes the focus.
+        byId('todos-heading', HTMLElement).focus();
+      }
     } catch (error) {
       showMessage(this.#error, error instanceof GoneError ? error.message : failure(error));
     }
@@ -196,6 +214,7 @@ export class TodosView {
   /** @param {Todo} todo @param {boolean} completed */
   async #toggle(todo, completed) {
     const { todo: now, saved } = await saveChanges(todo, { completed }, this.#changes);
+    this.saved(now);
     if (saved) announce(completed ? `Completed “${now.title}”.` : `Reopened “${now.title}”.`);
   }
 }
