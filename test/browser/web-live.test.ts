@@ -37,8 +37,9 @@ describe('the web app, live while agents work', { timeout: BROWSER_TEST_TIMEOUT_
     await ctx.close();
   });
 
-  async function signedIn(): Promise<TestUser> {
-    const user = await ctx.signUp();
+  /** A new person (named, for the screenshots), signed in to the app in a fresh page. */
+  async function signedIn(username: string): Promise<TestUser> {
+    const user = await ctx.signUp(username);
     await chromium.context.clearCookies();
     if (page && !page.isClosed()) await page.close();
     page = await chromium.context.newPage();
@@ -62,7 +63,7 @@ describe('the web app, live while agents work', { timeout: BROWSER_TEST_TIMEOUT_
   const announced = () => page.locator('#announcer').textContent();
 
   it('shows a todo an agent creates and completes through MCP within a second, named after the agent, without a reload', async () => {
-    const user = await signedIn();
+    const user = await signedIn('alex');
     const token = await mintInApp(AGENT);
     await page.getByRole('button', { name: 'I have copied it' }).click();
     await openView(page, 'Todos');
@@ -101,7 +102,7 @@ describe('the web app, live while agents work', { timeout: BROWSER_TEST_TIMEOUT_
     await fetch(`${ctx.base}/api/todos`, {
       method: 'POST',
       headers: { ...bearer(user), 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'Renew the passport', priority: 4, dueDate: day(20) }),
+      body: JSON.stringify({ title: 'Renew the passport', priority: 4, dueDate: day(-3) }),
     });
     const { clientId } = await registerClient(ctx.base, { client_name: 'Planner app' });
     const app = await grantTokens(ctx.base, user, { clientId });
@@ -157,7 +158,7 @@ describe('the web app, live while agents work', { timeout: BROWSER_TEST_TIMEOUT_
   });
 
   it('mints an agent token shown once, with set-ups to paste and copy, and revokes it so the agent is refused', async () => {
-    await signedIn();
+    await signedIn('sam');
     await chromium.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ctx.base });
     const token = await mintInApp('Read-only helper', { readOnly: true, audience: 'Both' });
     expect(token).toMatch(/^eyJ/);
