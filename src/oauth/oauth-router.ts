@@ -9,7 +9,7 @@ import { expiredFormPage } from '../pages/account-pages.ts';
 import { accountRoutes } from '../pages/account-routes.ts';
 import type { CsrfGuard } from '../pages/csrf.ts';
 import { html } from '../pages/html.ts';
-import { layout, STYLESHEET_PATH } from '../pages/layout.ts';
+import { layout, STYLESHEET_PATH, THEME_PATH } from '../pages/layout.ts';
 import { setPageHeaders } from '../pages/page-security.ts';
 import type { WebSessionCookie } from '../pages/web-session.ts';
 import { UnavailableError } from '../services/errors.ts';
@@ -32,7 +32,10 @@ export interface OAuthEdgeDeps {
   logger: Logger;
 }
 
-const STYLESHEET = readFileSync(new URL('../pages/pages.css', import.meta.url), 'utf8');
+const STYLESHEETS = {
+  [THEME_PATH]: readFileSync(new URL('../pages/theme.css', import.meta.url), 'utf8'),
+  [STYLESHEET_PATH]: readFileSync(new URL('../pages/pages.css', import.meta.url), 'utf8'),
+};
 
 export function oauthRouter(deps: OAuthEdgeDeps): Router {
   const router = Router();
@@ -46,10 +49,12 @@ export function oauthRouter(deps: OAuthEdgeDeps): Router {
     res.json(metadata);
   });
 
-  router.get(STYLESHEET_PATH, (_req, res) => {
-    res.setHeader('Cache-Control', 'public, max-age=3600');
-    res.type('text/css').send(STYLESHEET);
-  });
+  for (const [path, stylesheet] of Object.entries(STYLESHEETS)) {
+    router.get(path, (_req, res) => {
+      res.setHeader('Cache-Control', 'public, max-age=3600');
+      res.type('text/css').send(stylesheet);
+    });
+  }
 
   const pages = Router();
   pages.use(accountRoutes({ sessions: deps.webSessions, cookie, csrf, connections: deps.connections }));

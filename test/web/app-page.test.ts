@@ -63,7 +63,12 @@ describe('the web app page', () => {
   });
 
   it('serves the files the page loads, and nothing else under /app', async () => {
-    const imports = new Set<string>(['/app/main.js', '/app/app.css', '/app/icon.svg']);
+    const imports = new Set<string>([
+      '/app/main.js',
+      '/oauth/assets/theme.css',
+      '/app/app.css',
+      '/app/icon.svg',
+    ]);
     // Follow the module graph from main.js, as the browser does.
     for (const path of imports) {
       const res = await fetch(`${ctx.base}${path}`);
