@@ -41,7 +41,12 @@ const services = createServices(db, {
   jwtSecret: SECRET,
 });
 const logger = createLogger('silent');
-const connections = new LiveConnections({ auth: services.auth, logger, recheckEveryMs: 30_000 });
+const connections = new LiveConnections({
+  auth: services.auth,
+  webSessions: services.webSessions,
+  logger,
+  recheckEveryMs: 30_000,
+});
 const mcp = mcpEndpoint({
   auth: services.auth,
   todos: services.todos,

@@ -108,6 +108,7 @@ export function createTestContext(
   const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
   const connections = new LiveConnections({
     auth: services.auth,
+    webSessions: services.webSessions,
     logger,
     recheckEveryMs: overrides.recheckEveryMs ?? 60_000,
   });
