@@ -32,7 +32,12 @@ const services = createServices(sqliteStore(db), {
   maxTodosPerUser: 1_000_000,
   jwtSecret: SECRET,
 });
-const connections = new LiveConnections({ auth: services.auth, logger, recheckEveryMs: 30_000 });
+const connections = new LiveConnections({
+  auth: services.auth,
+  webSessions: services.webSessions,
+  logger,
+  recheckEveryMs: 30_000,
+});
 const mcp = mcpEndpoint({
   auth: services.auth,
   todos: services.todos,

@@ -110,6 +110,7 @@ async function main(): Promise<void> {
   const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
   const connections = new LiveConnections({
     auth: services.auth,
+    webSessions: services.webSessions,
     logger,
     recheckEveryMs: CONNECTION_RECHECK_MS,
   });

@@ -149,6 +149,7 @@ function buildContext(
   const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
   const connections = new LiveConnections({
     auth: services.auth,
+    webSessions: services.webSessions,
     logger,
     recheckEveryMs: overrides.recheckEveryMs ?? 60_000,
   });

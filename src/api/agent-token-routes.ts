@@ -1,38 +1,37 @@
-import { type Request, Router } from 'express';
+import { Router } from 'express';
 import type { LiveConnections } from '../http/live-connections.ts';
 import type { AgentToken } from '../repositories/types.ts';
 import type { AgentTokenService } from '../services/agent-token-service.ts';
 import { createAgentTokenSchema } from '../services/auth-schemas.ts';
-import type { AuthService, Principal } from '../services/auth-service.ts';
-import { bearerAuth } from './bearer.ts';
+import { type Authenticate, principalOf } from './authenticate.ts';
 import { jsonBody, requireBodyType } from './body.ts';
 import { parseInput } from './parse.ts';
 import { pathId } from './path-id.ts';
 
 /** /api/auth/tokens: a signed-in person mints, lists and revokes tokens for their agents. */
 export function agentTokenRoutes(
-  auth: AuthService,
+  authenticate: Authenticate,
   agentTokens: AgentTokenService,
   connections?: LiveConnections,
 ): Router {
   const router = Router();
-  const signedIn = bearerAuth(auth);
+  const signedIn = authenticate();
 
   router.post('/', signedIn, requireBodyType('json'), jsonBody, async (req, res) => {
     const minted = await agentTokens.create(
-      principal(req),
+      principalOf(req),
       parseInput(createAgentTokenSchema, req.body, 'body'),
     );
     res.status(201).location(`${req.baseUrl}/${minted.id}`).json(minted);
   });
 
   router.get('/', signedIn, async (req, res) => {
-    const items: AgentToken[] = await agentTokens.list(principal(req));
+    const items: AgentToken[] = await agentTokens.list(principalOf(req));
     res.json({ items });
   });
 
   router.delete('/:id', signedIn, async (req, res) => {
-    const caller = principal(req);
+    const caller = principalOf(req);
     await agentTokens.revoke(caller, pathId(req, 'Agent token'));
     // Streams and sessions opened with the token end now, not at the next heartbeat.
     await connections?.recheck(caller.userId);
@@ -40,9 +39,4 @@ export function agentTokenRoutes(
   });
 
   return router;
-}
-
-function principal(req: Request): Principal {
-  if (!req.principal) throw new Error('agent token route reached without authentication');
-  return req.principal;
 }

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { LiveConnections } from '../http/live-connections.ts';
+import type { WebSessionCookie } from '../pages/web-session.ts';
 import type { ActivityService } from '../services/activity-service.ts';
 import type { AgentTokenService } from '../services/agent-token-service.ts';
 import type { AuthService } from '../services/auth-service.ts';
@@ -9,6 +10,7 @@ import type { TodoService } from '../services/todo-service.ts';
 import { activityRoutes, eventRoutes } from './activity-routes.ts';
 import { agentTokenRoutes } from './agent-token-routes.ts';
 import { authRoutes } from './auth-routes.ts';
+import { apiAuthentication } from './authenticate.ts';
 import { type EventStreamLimits, EventStreams } from './event-streams.ts';
 import { grantRoutes } from './grant-routes.ts';
 import { openApiDocument } from './openapi.ts';
@@ -22,6 +24,8 @@ export interface ApiDeps {
   activity: ActivityService;
   changes: ChangeFeed;
   publicUrl: string;
+  /** The web app's session cookie, which /api accepts beside bearer tokens; bearer only when omitted. */
+  session?: WebSessionCookie | undefined;
   connections?: LiveConnections | undefined;
   /** Caps and heartbeat of GET /api/events (defaults: 10,000 streams, 10 per user, 15 s). */
   events?: Partial<EventStreamLimits> | undefined;
@@ -36,16 +40,21 @@ const EVENT_DEFAULTS: EventStreamLimits = { maxStreams: 10_000, maxStreamsPerUse
  * this order, and the OpenAPI test walks them, since Express keeps no readable mount path.
  */
 export function apiMounts(deps: ApiDeps): [path: string, router: Router][] {
+  const authenticate = apiAuthentication({
+    auth: deps.auth,
+    session: deps.session,
+    publicUrl: deps.publicUrl,
+  });
   return [
-    ['/auth/tokens', agentTokenRoutes(deps.auth, deps.agentTokens, deps.connections)],
-    ['/auth/grants', grantRoutes(deps.auth, deps.grants, deps.connections)],
-    ['/auth', authRoutes(deps.auth)],
-    ['/todos', todoRoutes(deps.auth, deps.todos)],
-    ['/activity', activityRoutes(deps.auth, deps.activity)],
+    ['/auth/tokens', agentTokenRoutes(authenticate, deps.agentTokens, deps.connections)],
+    ['/auth/grants', grantRoutes(authenticate, deps.grants, deps.connections)],
+    ['/auth', authRoutes(deps.auth, authenticate)],
+    ['/todos', todoRoutes(authenticate, deps.todos)],
+    ['/activity', activityRoutes(authenticate, deps.activity)],
     [
       '/events',
       eventRoutes(
-        deps.auth,
+        authenticate,
         new EventStreams({
           activity: deps.activity,
           changes: new ChangesByUser(deps.changes),

@@ -1,11 +1,11 @@
 import { type Request, Router } from 'express';
 import { passwordGrantSchema, registerSchema, tokenRequestSchema } from '../services/auth-schemas.ts';
 import type { AuthService } from '../services/auth-service.ts';
-import { bearerAuth } from './bearer.ts';
+import { type Authenticate, principalOf } from './authenticate.ts';
 import { formBody, jsonBody, requireBodyType } from './body.ts';
 import { parseInput } from './parse.ts';
 
-export function authRoutes(auth: AuthService): Router {
+export function authRoutes(auth: AuthService, authenticate: Authenticate): Router {
   const router = Router();
 
   router.post('/register', requireBodyType('json'), jsonBody, async (req, res) => {
@@ -30,8 +30,8 @@ export function authRoutes(auth: AuthService): Router {
     });
   });
 
-  router.get('/me', bearerAuth(auth), async (req, res) => {
-    res.json(await auth.getUser(req.principal?.userId ?? ''));
+  router.get('/me', authenticate(), async (req, res) => {
+    res.json(await auth.getUser(principalOf(req).userId));
   });
 
   return router;

@@ -58,7 +58,12 @@ export class EventStreams {
   }
 
   /** Serves one stream to an authenticated caller until the client or the server ends it. */
-  async serve(req: Request, res: Response, principal: Principal, token: string): Promise<void> {
+  async serve(
+    req: Request,
+    res: Response,
+    principal: Principal,
+    credential: { kind: 'bearer' | 'session'; token: string },
+  ): Promise<void> {
     const { limits, connections } = this.#deps;
     const { userId } = principal;
     if (connections && !connections.accepting) {
@@ -89,8 +94,9 @@ export class EventStreams {
     this.#add(stream);
     const forget = connections?.add({
       userId,
-      token,
-      audience: 'api',
+      token: credential.token,
+      // A stream the web app opened with its session cookie ends with that session.
+      audience: credential.kind === 'session' ? 'web-session' : 'api',
       kind: 'stream',
       close: () => res.end(),
     });

@@ -1,7 +1,6 @@
 import { type Request, type Response, Router } from 'express';
 import type { Actor, Todo } from '../repositories/types.ts';
 import { actorFor } from '../services/actor.ts';
-import type { AuthService } from '../services/auth-service.ts';
 import {
   createTodoSchema,
   listTodosQuerySchema,
@@ -9,16 +8,16 @@ import {
   replaceTodoSchema,
 } from '../services/todo-schemas.ts';
 import type { TodoService } from '../services/todo-service.ts';
-import { bearerAuth } from './bearer.ts';
+import { type Authenticate, principalOf, viaOf } from './authenticate.ts';
 import { jsonBody, requireBodyType } from './body.ts';
 import { expectedVersion, setEtag } from './etag.ts';
 import { parseInput } from './parse.ts';
 import { pathId } from './path-id.ts';
 
-export function todoRoutes(auth: AuthService, todos: TodoService): Router {
+export function todoRoutes(authenticate: Authenticate, todos: TodoService): Router {
   const router = Router();
-  const read = bearerAuth(auth, 'todos:read');
-  const write = bearerAuth(auth, 'todos:write');
+  const read = authenticate('todos:read');
+  const write = authenticate('todos:write');
   const json = requireBodyType('json');
 
   router.get('/', read, async (req, res) => {
@@ -61,14 +60,10 @@ function sendTodo(res: Response, todo: Todo): void {
   res.json(todo);
 }
 
-/** Set by bearerAuth, which runs before every handler here. */
-function userId(req: Request): string {
-  if (!req.principal) throw new Error('todo route reached without authentication');
-  return req.principal.userId;
-}
+const userId = (req: Request): string => principalOf(req).userId;
 
-/** Who writes: a change through /api is attributed to the API, and to the agent token if one is used. */
-function actor(req: Request): Actor {
-  if (!req.principal) throw new Error('todo route reached without authentication');
-  return actorFor(req.principal, 'api');
-}
+/**
+ * Who writes: a change is attributed to the web app when its session cookie signed the
+ * request in, else to the API, and to the agent token or OAuth client when one is used.
+ */
+const actor = (req: Request): Actor => actorFor(principalOf(req), viaOf(req));

@@ -7,8 +7,10 @@ declare global {
     interface Request {
       /** Set by the request-log middleware from X-Request-Id, or generated. */
       requestId: string;
-      /** Set by the bearer middleware once a token is verified. */
+      /** Set by /api's authentication once a token or session is verified. */
       principal?: Principal;
+      /** What authenticated `principal` on /api: a bearer token, or the web app's session cookie. */
+      credential?: { kind: 'bearer' | 'session'; token: string };
       /** Set by the pages' session middleware when a person is signed in with a session cookie. */
       webPrincipal?: Principal;
     }

@@ -1,22 +1,28 @@
 // Connections that outlive the request that authenticated them: MCP listen streams, 2025-era
-// GET streams and sessions, and (later) server-sent events on /api. Each is registered with
-// its user and bearer token, so that
-// - a revoked token or a deleted user ends them: every open connection's token is checked
-//   again on a heartbeat (AuthService.authenticate, the check every request gets), which
-//   works however many processes share the database; a revocation in this process asks for
-//   the same check at once;
+// GET streams and sessions, and server-sent events on /api. Each is registered with its user
+// and its credential (a bearer token, or the web app's session cookie), so that
+// - a revoked token, an ended session or a deleted user ends them: every open connection's
+//   credential is checked again on a heartbeat (the check every request gets), which works
+//   however many processes share the database; a revocation or sign-out in this process asks
+//   for the same check at once;
 // - shutdown ends the streams at the start of the drain (they never finish on their own),
 //   while sessions wait for their requests in progress.
 import type { Logger } from 'pino';
-import type { AuthService } from '../services/auth-service.ts';
+import type { AuthService, Principal } from '../services/auth-service.ts';
 import { UnauthorizedError } from '../services/errors.ts';
 import type { Audience } from '../services/token-codec.ts';
 
+/** Where a connection's credential is accepted: a bearer token's audience, or our pages' session. */
+export type CredentialAudience = Audience | 'web-session';
+
 export interface LiveConnection {
   readonly userId: string;
-  /** The token it was last authenticated with: a session takes that of each request it serves. */
+  /**
+   * The bearer token it was last authenticated with (an MCP session takes that of each request
+   * it serves), or the web app's session cookie.
+   */
   token: string;
-  readonly audience: Audience;
+  readonly audience: CredentialAudience;
   /** A stream is ended at the start of a shutdown; a session after its requests in progress. */
   readonly kind: 'stream' | 'session';
   /** Ends it (idempotent); the owner removes it from the registry when it has ended. */
@@ -29,6 +35,8 @@ const SHUTDOWN_REASON =
 
 export interface LiveConnectionsOptions {
   auth: AuthService;
+  /** Checks the web app's session cookies (WebSessionService.principal). */
+  webSessions: { principal(token: string): Promise<Principal | undefined> };
   logger: Logger;
   /** How often every open connection's token is checked again. */
   recheckEveryMs: number;
@@ -119,8 +127,11 @@ export class LiveConnections {
 
   async #stillValid(connection: LiveConnection): Promise<boolean> {
     try {
-      const principal = await this.#options.auth.authenticate(connection.token, connection.audience);
-      return principal.userId === connection.userId;
+      const principal =
+        connection.audience === 'web-session'
+          ? await this.#options.webSessions.principal(connection.token)
+          : await this.#options.auth.authenticate(connection.token, connection.audience);
+      return principal?.userId === connection.userId;
     } catch (error) {
       if (error instanceof UnauthorizedError) return false;
       // The check itself failed (the database, say): keep the connection, try again next beat.

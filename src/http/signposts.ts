@@ -1,7 +1,7 @@
-// The bare addresses people try first: the site root, /api and /docs. None of them is a page,
-// and a bare 404 there sent newcomers away; each answers with where to go: the interactive
-// reference (/api/docs), the OpenAPI document, /mcp and the README. This is the one place to
-// change when the web app lands: then `/` serves the app.
+// The bare addresses people try first: the site root, /api and /docs. A browser at `/` gets
+// the web app (web/web-app-routes.ts, mounted before this); everyone else, curl and scripts
+// included, gets an answer with where to go instead of a bare 404: the web app, the
+// interactive reference (/api/docs), the OpenAPI document, /mcp and the README.
 import { Router } from 'express';
 
 export function signposts(options: { publicUrl: string; api: boolean; mcp: boolean }): Router {
@@ -9,10 +9,13 @@ export function signposts(options: { publicUrl: string; api: boolean; mcp: boole
   const answer = {
     name: 'todos',
     description: 'Your todos, for people over a REST API and for AI agents over MCP.',
-    ...(options.api ? { docs: `${publicUrl}/api/docs`, openapi: `${publicUrl}/api/openapi.json` } : {}),
+    ...(options.api
+      ? { app: `${publicUrl}/`, docs: `${publicUrl}/api/docs`, openapi: `${publicUrl}/api/openapi.json` }
+      : {}),
     ...(options.mcp ? { mcp: `${publicUrl}/mcp` } : {}),
     health: `${publicUrl}/health`,
     help:
+      (options.api ? 'Open the app in a browser to use your todos and watch your agents at work. ' : '') +
       'The interactive reference (docs) tries every endpoint of /api in the browser; the README beside ' +
       'the code walks through the API with curl and connects an agent to /mcp.',
   };

@@ -4,14 +4,14 @@ import { readFileSync } from 'node:fs';
 import { type ErrorRequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import type { OAuthServices } from '../compose.ts';
+import type { LiveConnections } from '../http/live-connections.ts';
 import { expiredFormPage } from '../pages/account-pages.ts';
 import { accountRoutes } from '../pages/account-routes.ts';
-import { cookiePolicy } from '../pages/cookies.ts';
-import { CsrfGuard } from '../pages/csrf.ts';
+import type { CsrfGuard } from '../pages/csrf.ts';
 import { html } from '../pages/html.ts';
-import { layout, STYLESHEET_PATH } from '../pages/layout.ts';
+import { layout, STYLESHEET_PATH, THEME_PATH } from '../pages/layout.ts';
 import { setPageHeaders } from '../pages/page-security.ts';
-import { WebSessionCookie } from '../pages/web-session.ts';
+import type { WebSessionCookie } from '../pages/web-session.ts';
 import { UnavailableError } from '../services/errors.ts';
 import type { WebSessionService } from '../services/web-session-service.ts';
 import { authorizationRoutes } from './authorization-routes.ts';
@@ -23,18 +23,24 @@ import { REVOCATION_PATH, TOKEN_PATH, tokenRoutes } from './token-routes.ts';
 export interface OAuthEdgeDeps {
   oauth: OAuthServices;
   webSessions: WebSessionService;
+  /** Our pages' session cookie and form guard, shared with the web app. */
+  cookie: WebSessionCookie;
+  csrf: CsrfGuard;
+  /** Open streams, which a sign-out ends at once. */
+  connections?: LiveConnections | undefined;
   publicUrl: string;
   logger: Logger;
 }
 
-const STYLESHEET = readFileSync(new URL('../pages/pages.css', import.meta.url), 'utf8');
+const STYLESHEETS = {
+  [THEME_PATH]: readFileSync(new URL('../pages/theme.css', import.meta.url), 'utf8'),
+  [STYLESHEET_PATH]: readFileSync(new URL('../pages/pages.css', import.meta.url), 'utf8'),
+};
 
 export function oauthRouter(deps: OAuthEdgeDeps): Router {
   const router = Router();
   const issuer = deps.publicUrl;
-  const policy = cookiePolicy(deps.publicUrl);
-  const csrf = new CsrfGuard(policy, deps.publicUrl);
-  const cookie = new WebSessionCookie(deps.webSessions, policy);
+  const { cookie, csrf } = deps;
 
   // RFC 8414 §3: the well-known path, with the issuer's path (if any) appended.
   const metadata = authorizationServerMetadata(issuer);
@@ -43,13 +49,15 @@ export function oauthRouter(deps: OAuthEdgeDeps): Router {
     res.json(metadata);
   });
 
-  router.get(STYLESHEET_PATH, (_req, res) => {
-    res.setHeader('Cache-Control', 'public, max-age=3600');
-    res.type('text/css').send(STYLESHEET);
-  });
+  for (const [path, stylesheet] of Object.entries(STYLESHEETS)) {
+    router.get(path, (_req, res) => {
+      res.setHeader('Cache-Control', 'public, max-age=3600');
+      res.type('text/css').send(stylesheet);
+    });
+  }
 
   const pages = Router();
-  pages.use(accountRoutes({ sessions: deps.webSessions, cookie, csrf }));
+  pages.use(accountRoutes({ sessions: deps.webSessions, cookie, csrf, connections: deps.connections }));
   pages.use(
     authorizationRoutes({
       authorization: deps.oauth.authorization,

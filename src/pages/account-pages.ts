@@ -75,7 +75,7 @@ export function signedInPage(username: string, csrfToken: string): string {
   return layout(
     'Signed in',
     html`<h1>You are signed in</h1>
-<p>Signed in as <strong>${username}</strong>.</p>
+<p>Signed in as <strong>${username}</strong>. <a href="/">Open your todos</a></p>
 <form method="post" action="${SIGN_OUT_PATH}">
 ${hidden('csrf_token', csrfToken)}
 <button type="submit">Sign out</button>

@@ -1,4 +1,5 @@
 import express, { type Request, type Response, Router } from 'express';
+import type { LiveConnections } from '../http/live-connections.ts';
 import { registerSchema } from '../services/auth-schemas.ts';
 import { ConflictError, RateLimitedError, UnauthorizedError } from '../services/errors.ts';
 import type { WebSessionService } from '../services/web-session-service.ts';
@@ -21,6 +22,8 @@ export interface AccountRoutesDeps {
   sessions: WebSessionService;
   cookie: WebSessionCookie;
   csrf: CsrfGuard;
+  /** Open streams, so that those of a session end when it is signed out. */
+  connections?: LiveConnections | undefined;
 }
 
 // Forms are small: a username, a password and two hidden fields.
@@ -127,8 +130,10 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     res.redirect(303, returnTo);
   });
 
-  router.post(SIGN_OUT_PATH, formBody, deps.csrf.check(refuse), async (req, res) => {
+  router.post(SIGN_OUT_PATH, formBody, deps.csrf.check(refuse), deps.cookie.load, async (req, res) => {
     await deps.cookie.end(deps.cookie.read(req), res);
+    // The web app's event streams opened with this session end now, not at the next heartbeat.
+    if (req.webPrincipal) await deps.connections?.recheck(req.webPrincipal.userId);
     const returnTo = safeReturnTo(field(req, 'return_to'), SIGN_IN_PATH);
     res.redirect(
       303,

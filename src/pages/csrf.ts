@@ -63,7 +63,8 @@ export class CsrfGuard {
 const bound = (secret: string, binding: string): string =>
   createHmac('sha256', secret).update(binding).digest('base64url');
 
-function sameText(a: string, b: string): boolean {
+/** Compares two secrets in time that does not depend on where they differ. */
+export function sameText(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);

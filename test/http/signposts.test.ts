@@ -1,5 +1,6 @@
 // The addresses people try first (/, /api, /api/, /docs) answer with where to go instead of
-// a bare 404: the OpenAPI document, the MCP endpoint and the README.
+// a bare 404: the web app, the OpenAPI document, the MCP endpoint and the README. A browser
+// asking for HTML at / gets the web app itself (test/web/app-page.test.ts).
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, PUBLIC_URL, type TestContext } from '../helpers.ts';
@@ -13,7 +14,7 @@ describe('signposts', () => {
   afterAll(() => ctx.close());
 
   it.each(['/', '/api', '/api/', '/docs'])(
-    'answers GET %s with the interactive reference, the OpenAPI document, the MCP endpoint and the README',
+    'answers GET %s with the web app, the interactive reference, the OpenAPI document, the MCP endpoint and the README',
     async (path) => {
       const res = await request(ctx.app).get(path);
       expect(res.status).toBe(200);
@@ -21,6 +22,7 @@ describe('signposts', () => {
       expect(res.body).toEqual({
         name: 'todos',
         description: expect.any(String),
+        app: `${PUBLIC_URL}/`,
         docs: `${PUBLIC_URL}/api/docs`,
         openapi: `${PUBLIC_URL}/api/openapi.json`,
         mcp: `${PUBLIC_URL}/mcp`,

@@ -79,11 +79,14 @@ export const tokenRequest = (base: string, fields: Record<string, string | strin
 export class Browser {
   readonly #cookies = new Map<string, string>();
 
+  /** The Cookie header this browser sends. */
+  cookieHeader(): string {
+    return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
   async request(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
-    if (this.#cookies.size > 0) {
-      headers.set('cookie', [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; '));
-    }
+    if (this.#cookies.size > 0) headers.set('cookie', this.cookieHeader());
     const res = await fetch(url, { ...init, headers, redirect: 'manual' });
     for (const line of res.headers.getSetCookie()) {
       const [pair = ''] = line.split(';');

@@ -47,8 +47,13 @@ describe('the sign-in, sign-up and consent pages', () => {
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     expect(page).not.toContain('<script');
     expect(page).not.toContain('style=');
-    const css = await fetch(`${ctx.base}/oauth/assets/pages.css`);
-    expect(css.headers.get('content-type')).toMatch(/^text\/css/);
+    const stylesheets = [...page.matchAll(/<link rel="stylesheet" href="([^"]+)">/g)].map((m) => m[1]);
+    expect(stylesheets).toEqual(['/oauth/assets/theme.css', '/oauth/assets/pages.css']);
+    for (const href of stylesheets) {
+      const css = await fetch(`${ctx.base}${href}`);
+      expect(css.status).toBe(200);
+      expect(css.headers.get('content-type')).toMatch(/^text\/css/);
+    }
   });
 
   it('sets the CSRF and session cookies HttpOnly and SameSite=Lax, without Secure over http', async () => {
