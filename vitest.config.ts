@@ -7,7 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    // Prints the fault suite's figures (cases, crash cycles, writes checked and lost) at the end.
-    globalSetup: ['test/fault/summary-setup.ts'],
+    // Prints the fault suite's figures (cases, crash cycles, writes checked and lost) at the end;
+    // starts the one PostgreSQL server of the run (each suite makes its own database on it).
+    globalSetup: ['test/fault/summary-setup.ts', 'test/postgres/global-setup.ts'],
   },
 });

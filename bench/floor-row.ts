@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
-import { TODO_COLUMNS, type TodoRow, toTodo } from '../src/repositories/sqlite-todo-repository.ts';
+import { TODO_COLUMNS, type TodoRow, toTodo } from '../src/repositories/sqlite/sqlite-todo-repository.ts';
 import type { Todo } from '../src/repositories/types.ts';
 
 /** Reads one of the user's todos by id, as SqliteTodoRepository does; undefined on a miss. */

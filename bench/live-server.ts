@@ -11,7 +11,8 @@ import { createServices } from '../src/compose.ts';
 import { LiveConnections } from '../src/http/live-connections.ts';
 import { createLogger } from '../src/logger.ts';
 import { mcpEndpoint } from '../src/mcp/mcp-router.ts';
-import { openDatabase } from '../src/repositories/database.ts';
+import { openDatabase } from '../src/repositories/sqlite/database.ts';
+import { sqliteStore } from '../src/repositories/sqlite/sqlite-store.ts';
 import { answerCommands } from './process.ts';
 import { PASSWORD } from './seed.ts';
 
@@ -25,7 +26,7 @@ const SECRET = randomBytes(32).toString('base64url'); // nothing signed here ver
 
 const db = openDatabase(databasePath);
 const logger = createLogger('silent');
-const services = createServices(db, {
+const services = createServices(sqliteStore(db), {
   publicUrl: PUBLIC_URL,
   tokenTtlSeconds: 3600,
   maxTodosPerUser: 1_000_000,
@@ -51,6 +52,7 @@ const mcp = mcpEndpoint({
   maxSessions: 1000,
   maxSessionsPerUser: 20,
   callsPerMinute: 1_000_000_000,
+  budgets: services.budgets,
   maxListenStreams: 100_000,
   maxListenStreamsPerUser: STREAMS_PER_USER,
   connections,

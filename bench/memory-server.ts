@@ -11,7 +11,8 @@ import { createServices } from '../src/compose.ts';
 import { LiveConnections } from '../src/http/live-connections.ts';
 import { createLogger } from '../src/logger.ts';
 import { mcpEndpoint } from '../src/mcp/mcp-router.ts';
-import { openDatabase } from '../src/repositories/database.ts';
+import { openDatabase } from '../src/repositories/sqlite/database.ts';
+import { sqliteStore } from '../src/repositories/sqlite/sqlite-store.ts';
 import { TokenCodec } from '../src/services/token-codec.ts';
 import { answerCommands } from './process.ts';
 import { PASSWORD } from './seed.ts';
@@ -34,7 +35,7 @@ const SECRET = randomBytes(32).toString('base64url');
 const PUBLIC_URL = 'http://localhost:3000';
 
 const db = openDatabase(databasePath);
-const services = createServices(db, {
+const services = createServices(sqliteStore(db), {
   publicUrl: PUBLIC_URL,
   tokenTtlSeconds: 3600,
   maxTodosPerUser: 1_000_000,
@@ -61,6 +62,7 @@ const mcp = mcpEndpoint({
   maxSessions: 100_000,
   maxSessionsPerUser: 100_000,
   callsPerMinute: 1_000_000_000,
+  budgets: services.budgets,
   maxListenStreams: 1024,
   maxListenStreamsPerUser: 10,
   connections,

@@ -9,6 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { compareEngines, type EngineResults } from './engines.ts';
+import { engineFailures, formatEngines } from './engines-report.ts';
 import { measureLive } from './live.ts';
 import { formatLive } from './live-report.ts';
 import { type LoadRequest, type LoadRun, load, once, run, summarize } from './load.ts';
@@ -112,7 +114,20 @@ try {
       log,
     });
   }
-  report(results);
+  // SQLite against PostgreSQL, one and two processes, on a seed of its own.
+  const engines = wanted('engines')
+    ? await compareEngines({
+        directory,
+        secret: SECRET,
+        listSize: Math.max(...LIST_SIZES),
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+        warmup: WARMUP,
+        log,
+      })
+    : undefined;
+  if (engines) failures.push(...engineFailures(engines));
+  report(results, engines);
   if (flags.profile) summarizeProfiles(profileDirectory, log);
 } catch (error) {
   failures.push(`the run failed: ${error instanceof Error ? error.stack : String(error)}`);
@@ -276,7 +291,7 @@ async function cursorAt(base: string, token: string, rows: number): Promise<stri
   return cursor;
 }
 
-function report(results: RunResults): void {
+function report(results: RunResults, engines: EngineResults | undefined): void {
   const budgetList = budgets(results);
   const output = [
     `\n## Results (${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(2)}, ${CONNECTIONS} connections, ${SECONDS} s per scenario after ${WARMUP} s warm-up)\n`,
@@ -284,6 +299,7 @@ function report(results: RunResults): void {
     results.memory ? `\n${formatMemory(results.memory)}` : '',
     results.live ? `\n${formatLive(results.live)}` : '',
     `\n### Ratios (same run)\n\n${formatRatios(ratios(results))}`,
+    engines ? `\n${formatEngines(engines)}` : '',
     quick
       ? '\n### Budgets: not checked with --quick (a smoke run measures too little to judge)'
       : `\n### Budgets\n\n${formatBudgets(budgetList)}`,
@@ -304,6 +320,7 @@ function report(results: RunResults): void {
       ...results,
       ratios: ratios(results),
       budgets: budgetList,
+      engines,
     },
     null,
     2,

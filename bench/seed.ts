@@ -3,9 +3,10 @@
 // through the real repository inside one transaction, which is far faster than HTTP.
 import { randomUUID } from 'node:crypto';
 import { createServices } from '../src/compose.ts';
-import { openDatabase } from '../src/repositories/database.ts';
-import { SqliteStore } from '../src/repositories/sqlite-store.ts';
-import { SqliteTodoRepository } from '../src/repositories/sqlite-todo-repository.ts';
+import { openDatabase } from '../src/repositories/sqlite/database.ts';
+import { SqliteConnection } from '../src/repositories/sqlite/sqlite-connection.ts';
+import { sqliteStore } from '../src/repositories/sqlite/sqlite-store.ts';
+import { SqliteTodoRepository } from '../src/repositories/sqlite/sqlite-todo-repository.ts';
 import type { Todo } from '../src/repositories/types.ts';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -36,7 +37,7 @@ export async function seed(options: {
 }): Promise<Seeded> {
   const db = openDatabase(options.databasePath);
   try {
-    const { auth } = createServices(db, {
+    const { auth } = createServices(sqliteStore(db), {
       jwtSecret: options.jwtSecret,
       publicUrl: options.publicUrl,
       tokenTtlSeconds: 3600,
@@ -52,7 +53,7 @@ export async function seed(options: {
       Array.from({ length: STORM_USERS }, (_, i) => register(`bench_storm_${i}`, 0)),
     );
 
-    const repository = new SqliteTodoRepository(new SqliteStore(db));
+    const repository = new SqliteTodoRepository(new SqliteConnection(db));
     let todoId = '';
     db.transaction(() => {
       for (const user of [main, ...lists]) {

@@ -28,6 +28,20 @@ const duration = z
       .max(30 * 86_400, 'must be at most 30 days'),
   );
 
+/** "500ms", "5s" or "5" (seconds) → milliseconds; 0 allowed. */
+const shortDuration = z
+  .string()
+  .regex(/^\d+(ms|s)?$/, 'must be a number of seconds, or a number followed by ms or s (e.g. 5s, 500ms)')
+  .transform((value) =>
+    value.endsWith('ms') ? Number.parseInt(value, 10) : Number.parseInt(value, 10) * 1000,
+  )
+  .pipe(
+    z
+      .int()
+      .min(0)
+      .max(10 * 60_000, 'must be at most 10 minutes'),
+  );
+
 const positiveInteger = z
   .string()
   .regex(/^\d+$/, 'must be a whole number')
@@ -54,6 +68,12 @@ const schema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATABASE_PATH: z.string().min(1).default('./data/todos.db'),
   DATABASE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  // PostgreSQL instead of SQLite; TLS and other connection options ride in the URL (sslmode=...).
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  DATABASE_POOL_SIZE: positiveInteger.pipe(z.int().max(1000)).default(10),
+  DATABASE_STATEMENT_TIMEOUT: shortDuration.pipe(z.int().min(1, 'must be more than 0')).default(5000),
   JWT_SECRET: z
     .string()
     .refine((value) => Buffer.byteLength(value, 'utf8') >= 32, 'must be at least 32 bytes')
@@ -79,7 +99,8 @@ const schema = z.object({
     )
     .optional(),
   SERVE: z.enum(['both', 'api', 'mcp']).default('both'),
-  MCP_LEGACY_SESSIONS: z.enum(['on', 'off']).default('on'),
+  // Default: on with SQLite (one process), off with DATABASE_URL (sessions live in one process's memory).
+  MCP_LEGACY_SESSIONS: z.enum(['on', 'off']).optional(),
   MCP_SESSION_IDLE_TTL: duration.default(15 * 60),
   MCP_MAX_SESSIONS: positiveInteger.default(1000),
   MCP_MAX_SESSIONS_PER_USER: positiveInteger.default(20),
@@ -93,6 +114,7 @@ const schema = z.object({
     })
     .optional(),
   MAX_TODOS_PER_USER: positiveInteger.default(10_000),
+  SHUTDOWN_DELAY: shortDuration.default(3000),
   OAUTH_METADATA_ALLOW_LOOPBACK: z.enum(['on', 'off']).default('off'),
   OAUTH_METADATA_EXTRA_CA: z.string().min(1).optional(),
   ACTIVITY_MAX_PER_USER: positiveInteger.default(ACTIVITY_DEFAULTS.maxPerUser),
@@ -111,6 +133,12 @@ export interface Config {
   publicUrl: string;
   databasePath: string;
   databaseSynchronous: 'NORMAL' | 'FULL';
+  /** PostgreSQL connection URL; undefined means SQLite at databasePath. */
+  databaseUrl: string | undefined;
+  /** Connections each process keeps open to PostgreSQL at most. */
+  databasePoolSize: number;
+  /** PostgreSQL statement_timeout: a query running longer is cancelled. */
+  databaseStatementTimeoutMs: number;
   /** Undefined outside production: main.ts then keeps a generated secret beside the database. */
   jwtSecret: string | undefined;
   tokenTtlSeconds: number;
@@ -126,7 +154,7 @@ export interface Config {
   maxTodosPerUser: number;
   /** Which interfaces this process serves: /mcp can be scaled as its own process. */
   serve: 'both' | 'api' | 'mcp';
-  /** Serve 2025-era MCP clients on sessions (needs sticky routing across processes). */
+  /** Serve 2025-era MCP clients on sessions (needs sticky routing across processes); off by default with PostgreSQL. */
   mcpLegacySessions: boolean;
   mcpSessionIdleTtlSeconds: number;
   mcpMaxSessions: number;
@@ -136,6 +164,11 @@ export interface Config {
   mcpMaxListenStreamsPerUser: number;
   /** MCP calls that read or change todos (tool calls, resources, prompts, completions) per user per minute. */
   mcpCallsPerMinute: number;
+  /**
+   * After SIGTERM, how long /health answers 503 while requests are still served, so that a load
+   * balancer stops sending before the listener closes.
+   */
+  shutdownDelayMs: number;
   /**
    * Development and tests only, refused in production: let the authorization server fetch
    * client ID metadata documents from loopback addresses (an SSRF surface otherwise closed),
@@ -166,6 +199,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       'Invalid configuration:\n  JWT_SECRET: is required when NODE_ENV=production (at least 32 bytes)',
     );
   }
+  if (values.DATABASE_URL !== undefined && values.JWT_SECRET === undefined) {
+    throw new ConfigError(
+      'Invalid configuration:\n  JWT_SECRET: is required with DATABASE_URL: every process must sign and verify tokens with the same secret',
+    );
+  }
   if (
     values.NODE_ENV === 'production' &&
     (values.OAUTH_METADATA_ALLOW_LOOPBACK === 'on' || values.OAUTH_METADATA_EXTRA_CA !== undefined)
@@ -181,6 +219,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicUrl: (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, ''),
     databasePath: values.DATABASE_PATH,
     databaseSynchronous: values.DATABASE_SYNCHRONOUS,
+    databaseUrl: values.DATABASE_URL,
+    databasePoolSize: values.DATABASE_POOL_SIZE,
+    databaseStatementTimeoutMs: values.DATABASE_STATEMENT_TIMEOUT,
     jwtSecret: values.JWT_SECRET,
     tokenTtlSeconds: values.TOKEN_TTL,
     corsOrigins: values.CORS_ORIGINS,
@@ -192,13 +233,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         : Number(values.TRUST_PROXY),
     maxTodosPerUser: values.MAX_TODOS_PER_USER,
     serve: values.SERVE,
-    mcpLegacySessions: values.MCP_LEGACY_SESSIONS === 'on',
+    mcpLegacySessions: (values.MCP_LEGACY_SESSIONS ?? (values.DATABASE_URL ? 'off' : 'on')) === 'on',
     mcpSessionIdleTtlSeconds: values.MCP_SESSION_IDLE_TTL,
     mcpMaxSessions: values.MCP_MAX_SESSIONS,
     mcpMaxSessionsPerUser: values.MCP_MAX_SESSIONS_PER_USER,
     mcpMaxListenStreams: values.MCP_MAX_LISTENS,
     mcpMaxListenStreamsPerUser: values.MCP_MAX_LISTENS_PER_USER,
     mcpCallsPerMinute: values.MCP_CALLS_PER_MINUTE,
+    shutdownDelayMs: values.SHUTDOWN_DELAY,
     oauthMetadataDocuments: {
       allowLoopback: values.OAUTH_METADATA_ALLOW_LOOPBACK === 'on',
       extraCaPath: values.OAUTH_METADATA_EXTRA_CA,

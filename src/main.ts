@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
 import packageJson from '../package.json' with { type: 'json' };
 import { createApp } from './app.ts';
 import { createServices } from './compose.ts';
@@ -16,10 +17,14 @@ import { createHttpServer } from './http/http-server.ts';
 import { LiveConnections } from './http/live-connections.ts';
 import { chooseLogFormat, createLogger } from './logger.ts';
 import { mcpEndpoint } from './mcp/mcp-router.ts';
-import { DatabaseUnusableError, type Db, openDatabase } from './repositories/database.ts';
+import { openStore } from './repositories/open-store.ts';
+import { DatabaseUnusableError } from './repositories/sqlite/database.ts';
+import type { Store } from './repositories/types.ts';
 import { loadOrCreateSecret } from './secret-file.ts';
 
-const SHUTDOWN_GRACE_MS = 8_000;
+// Requests in progress get this long to finish once the listener is closed; with the default
+// SHUTDOWN_DELAY the process still exits within ten seconds of SIGTERM.
+const SHUTDOWN_GRACE_MS = 6_000;
 // How long a stream or session may outlive its token when the token is revoked (or its user
 // deleted) by another process; a revocation in this process ends them at once.
 const CONNECTION_RECHECK_MS = 30_000;
@@ -37,13 +42,21 @@ function readConfig(): Config {
   }
 }
 
-/** One line naming DATABASE_PATH and what is wrong, then exit 1: a stack would bury the cause. */
-function openDatabaseOrExit(config: Config): Db {
+/**
+ * Opens the configured database, or exits 1: an unusable SQLite file is one line naming
+ * DATABASE_PATH and what is wrong (a stack would bury the cause); a PostgreSQL failure is
+ * logged by name and code only, since a driver's message may quote the connection string.
+ */
+async function openStoreOrExit(config: Config, logger: Logger): Promise<Store> {
   try {
-    return openDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
+    return await openStore(config, logger);
   } catch (error) {
-    if (!(error instanceof DatabaseUnusableError)) throw error;
-    process.stderr.write(`DATABASE_PATH ${config.databasePath} cannot be used: ${error.message}\n`);
+    if (error instanceof DatabaseUnusableError) {
+      process.stderr.write(`DATABASE_PATH ${config.databasePath} cannot be used: ${error.message}\n`);
+    } else {
+      const { name, code } = error as Error & { code?: string };
+      logger.fatal({ errorName: name, code }, 'could not open the database');
+    }
     process.exit(1);
   }
 }
@@ -77,10 +90,10 @@ async function main(): Promise<void> {
     format: chooseLogFormat(config.logFormat, config.env, process.stdout.isTTY === true),
   });
   const jwtSecret = config.jwtSecret ?? loadOrCreateSecret(join(dirname(config.databasePath), 'jwt-secret'));
-  const db = openDatabaseOrExit(config);
+  const store = await openStoreOrExit(config, logger);
   const { allowLoopback, extraCaPath } = config.oauthMetadataDocuments;
   const services = createServices(
-    db,
+    store,
     {
       ...config,
       jwtSecret,
@@ -121,6 +134,7 @@ async function main(): Promise<void> {
           maxSessions: config.mcpMaxSessions,
           maxSessionsPerUser: config.mcpMaxSessionsPerUser,
           callsPerMinute: config.mcpCallsPerMinute,
+          budgets: services.budgets,
           maxListenStreams: config.mcpMaxListenStreams,
           maxListenStreamsPerUser: config.mcpMaxListenStreamsPerUser,
           connections,
@@ -142,24 +156,45 @@ async function main(): Promise<void> {
   const server = createHttpServer(app);
   await listenOrExit(server, config);
   logger.info(
-    { url: config.publicUrl, host: config.host, port: config.port, serve: config.serve },
+    {
+      url: config.publicUrl,
+      host: config.host,
+      port: config.port,
+      serve: config.serve,
+      database: store.engine,
+      legacySessions: config.mcpLegacySessions,
+    },
     'todos is listening',
   );
 
+  // The sequence load balancers expect: /health fails at once while requests are still served
+  // (so the balancer notices and stops sending), then the listener closes, streams end, the
+  // requests in progress finish, sessions close, and the database closes last.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     lifecycle.draining = true;
+    logger.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: /health answers 503');
+    if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     // Logged once the listener is closed: whoever reads it may rely on new connections failing.
-    logger.info({ signal }, 'shutting down: draining requests');
-    // Streams never finish on their own, and one still open would hold the drain to its deadline.
+    logger.info('draining requests: no longer accepting connections');
+    // Streams never finish on their own, and one still open would hold the drain to its deadline;
+    // a tool call waiting for a person's answer is ended too (with a tool error).
     connections.closeStreams();
     server.closeIdleConnections();
     // Let requests in progress finish, then end MCP sessions, which may be serving some of them.
-    while (lifecycle.inFlight > 0 && Date.now() < deadline) await sleep(25);
+    // A request still arriving when the listener closed (its headers half read) is not counted
+    // in flight yet, but its connection is open: wait for every connection, closing each as
+    // soon as it falls idle.
+    const openConnections = () =>
+      new Promise<number>((resolve) => server.getConnections((error, count) => resolve(error ? 0 : count)));
+    while (Date.now() < deadline && (lifecycle.inFlight > 0 || (await openConnections()) > 0)) {
+      server.closeIdleConnections();
+      await sleep(25);
+    }
     await mcp?.close();
     connections.close();
     server.closeIdleConnections();
@@ -167,7 +202,7 @@ async function main(): Promise<void> {
     await closed;
     clearTimeout(forced);
     await stopPruning();
-    db.close();
+    await store.close();
     logger.info('stopped');
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

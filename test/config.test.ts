@@ -88,6 +88,13 @@ describe('loadConfig', () => {
     ['MCP_MAX_LISTENS_PER_USER', 'ten'],
     ['MCP_CALLS_PER_MINUTE', '0'],
     ['MCP_TOOL_CALLS_PER_MINUTE', '120'],
+    ['DATABASE_URL', 'mysql://db.example/todos'],
+    ['DATABASE_URL', 'not a url'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_STATEMENT_TIMEOUT', '0'],
+    ['DATABASE_STATEMENT_TIMEOUT', '5m'],
+    ['SHUTDOWN_DELAY', 'soon'],
+    ['SHUTDOWN_DELAY', '11m'],
   ])('refuses %s=%s with a ConfigError that names the variable', (name, value) => {
     const error = configError({ [name]: value });
     // A list variable adds the index of the bad entry: "CORS_ORIGINS.0: …".
@@ -155,5 +162,40 @@ describe('loadConfig', () => {
   it('never repeats a refused secret in its message', () => {
     const secret = 'short-but-still-a-secret';
     expect(configError({ JWT_SECRET: secret }).message).not.toContain(secret);
+  });
+
+  it('uses SQLite, sessions on and a 3 s shutdown delay by default', () => {
+    expect(loadConfig({})).toMatchObject({
+      databaseUrl: undefined,
+      databasePoolSize: 10,
+      databaseStatementTimeoutMs: 5000,
+      mcpLegacySessions: true,
+      shutdownDelayMs: 3000,
+    });
+  });
+
+  it('selects PostgreSQL with DATABASE_URL, turning 2025-era sessions off unless asked for', () => {
+    const url = 'postgres://todos:pw@db.internal:5432/todos?sslmode=verify-full';
+    const config = loadConfig({ DATABASE_URL: url, JWT_SECRET: SECRET_32, DATABASE_POOL_SIZE: '25' });
+    expect(config).toMatchObject({ databaseUrl: url, databasePoolSize: 25, mcpLegacySessions: false });
+    const sticky = loadConfig({ DATABASE_URL: url, JWT_SECRET: SECRET_32, MCP_LEGACY_SESSIONS: 'on' });
+    expect(sticky.mcpLegacySessions).toBe(true);
+  });
+
+  it('requires JWT_SECRET with DATABASE_URL, and never repeats the URL (it holds a password)', () => {
+    const error = configError({ DATABASE_URL: 'postgresql://todos:hunter2hunter2@db/todos' });
+    expect(error.message).toMatch(/^ {2}JWT_SECRET: .*DATABASE_URL/m);
+    expect(configError({ DATABASE_URL: 'mysql://todos:hunter2hunter2@db/todos' }).message).not.toContain(
+      'hunter2',
+    );
+  });
+
+  it.each([
+    ['0', 0],
+    ['500ms', 500],
+    ['5s', 5000],
+    ['15', 15_000],
+  ])('reads SHUTDOWN_DELAY=%s as %i ms', (value, ms) => {
+    expect(loadConfig({ SHUTDOWN_DELAY: value }).shutdownDelayMs).toBe(ms);
   });
 });

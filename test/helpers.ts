@@ -1,5 +1,6 @@
-// The test harness: a fresh SQLite database, the real services and createApp, and helpers
-// to sign users in. No mocks: every test runs the objects production runs.
+// The test harness: a fresh database (SQLite, or PostgreSQL for the suites that run on both
+// engines), the real services and createApp, and helpers to sign users in. No mocks: every
+// test runs the objects production runs.
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,8 +16,17 @@ import { createHttpServer } from '../src/http/http-server.ts';
 import { LiveConnections } from '../src/http/live-connections.ts';
 import { createLogger } from '../src/logger.ts';
 import { type McpEndpoint, type McpEndpointOptions, mcpEndpoint } from '../src/mcp/mcp-router.ts';
-import { type Db, openDatabase } from '../src/repositories/database.ts';
+import { type Db, openDatabase } from '../src/repositories/sqlite/database.ts';
+import { sqliteStore } from '../src/repositories/sqlite/sqlite-store.ts';
 import type { Actor, Via } from '../src/repositories/types.ts';
+import {
+  type Engine,
+  openTestStore,
+  sqliteData,
+  type TestData,
+  type TestStore,
+  type TestStoreOptions,
+} from './engines.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 export const PUBLIC_URL = 'http://localhost:3000';
@@ -30,9 +40,11 @@ export interface TestUser {
   token: string;
 }
 
-export interface TestContext {
+/** A test service on either engine; `data` reads what is stored. */
+export interface EngineTestContext {
+  engine: Engine;
   app: Express;
-  db: Db;
+  data: TestData;
   services: ReturnType<typeof createServices>;
   lifecycle: Lifecycle;
   /** The registry of open streams and sessions /mcp and /api share. */
@@ -52,6 +64,11 @@ export interface TestContext {
   close: () => Promise<void>;
 }
 
+/** A test service on an in-memory (or given) SQLite database, which the test may also use directly. */
+export interface TestContext extends EngineTestContext {
+  db: Db;
+}
+
 export type McpOverrides = Partial<
   Pick<
     McpEndpointOptions,
@@ -68,25 +85,49 @@ export type McpOverrides = Partial<
 
 let counter = 0;
 
-export function createTestContext(
-  overrides: Partial<ServiceConfig> & {
-    corsOrigins?: string[];
-    databasePath?: string;
-    mcp?: McpOverrides;
-    /** How often open streams and sessions have their token checked again (default: once a minute). */
-    recheckEveryMs?: number;
-    /** A server already listening at `publicUrl` (see createListeningContext). */
-    server?: Server;
-    /** Caps and heartbeat of GET /api/events. */
-    events?: Partial<EventStreamLimits>;
-  } = {},
-): TestContext {
+export type ContextOverrides = Partial<ServiceConfig> & {
+  corsOrigins?: string[];
+  databasePath?: string;
+  mcp?: McpOverrides;
+  /** How often open streams and sessions have their token checked again (default: once a minute). */
+  recheckEveryMs?: number;
+  /** A server already listening at `publicUrl` (see createListeningContext). */
+  server?: Server;
+  /** Caps and heartbeat of GET /api/events. */
+  events?: Partial<EventStreamLimits>;
+};
+
+export function createTestContext(overrides: ContextOverrides = {}): TestContext {
   const db = openDatabase(overrides.databasePath ?? ':memory:');
+  const store = sqliteStore(db);
+  const ctx = buildContext(
+    { store, data: sqliteData(db), url: undefined, close: () => store.close() },
+    overrides,
+  );
+  return { ...ctx, db };
+}
+
+/** The same service on `engine`: a fresh database each time, dropped by close(). */
+export async function createEngineContext(
+  engine: Engine,
+  overrides: ContextOverrides = {},
+  storeOptions: TestStoreOptions = {},
+): Promise<EngineTestContext> {
+  return buildContext(await openTestStore(engine, storeOptions), overrides, engine);
+}
+
+function buildContext(
+  { store, data, close: closeStore }: TestStore,
+  overrides: ContextOverrides,
+  engine: Engine = 'sqlite',
+): EngineTestContext {
   const {
     server: listening,
     corsOrigins: _origins,
     databasePath: _path,
     mcp: _mcp,
+    recheckEveryMs: _recheck,
+    events: _events,
     ...serviceOverrides
   } = overrides;
   const config: ServiceConfig = {
@@ -104,7 +145,7 @@ export function createTestContext(
     },
   });
   const logger = createLogger('debug', { destination: sink });
-  const services = createServices(db, config, logger);
+  const services = createServices(store, config, logger);
   const lifecycle: Lifecycle = { draining: false, inFlight: 0 };
   const connections = new LiveConnections({
     auth: services.auth,
@@ -126,6 +167,7 @@ export function createTestContext(
     maxSessions: 1000,
     maxSessionsPerUser: 1000,
     callsPerMinute: 10_000,
+    budgets: services.budgets,
     maxListenStreams: 1024,
     maxListenStreamsPerUser: 10,
     connections,
@@ -155,8 +197,9 @@ export function createTestContext(
   };
 
   return {
+    engine,
     app,
-    db,
+    data,
     services,
     lifecycle,
     connections,
@@ -181,7 +224,7 @@ export function createTestContext(
         server.closeAllConnections();
         await new Promise((resolve) => server?.close(resolve));
       }
-      db.close();
+      await closeStore();
     },
   };
 }

@@ -31,7 +31,12 @@ function expectCleanOutput(started: Started): void {
   expect(records.length).toBeGreaterThan(0);
   expect(records.filter((record) => record.level >= 50)).toEqual([]);
   expect(records.map((record) => record.msg)).toEqual(
-    expect.arrayContaining(['todos is listening', 'shutting down: draining requests', 'stopped']),
+    expect.arrayContaining([
+      'todos is listening',
+      'shutting down: /health answers 503',
+      'draining requests: no longer accepting connections',
+      'stopped',
+    ]),
   );
 }
 
@@ -98,6 +103,20 @@ describe('node src/start.js', () => {
     expect(await stop(second)).toEqual({ code: 0, signal: null });
     expectCleanOutput(second);
   });
+
+  it('exits 1 with one log line, naming no password, when PostgreSQL cannot be reached', async () => {
+    const service = startService({
+      cwd: directory,
+      port: await freePort(),
+      env: { DATABASE_URL: 'postgres://todos:hunter2hunter2@127.0.0.1:1/todos', JWT_SECRET: 'x'.repeat(40) },
+    });
+    running.push(service);
+    const [code] = await once(service.child, 'exit');
+    expect(code).toBe(1);
+    expect(service.stdout()).toMatch(/"msg":"could not open the database"/);
+    expect(`${service.stdout()}${service.stderr()}`).not.toContain('hunter2');
+  });
+
   it('says in one line that the port is in use and which variable changes it, and exits 1', async () => {
     const holder = createServer();
     holder.listen(0, '127.0.0.1');

@@ -28,7 +28,8 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts the service with only PATH, HOME and `env` in its environment, either as production
+ * Starts the service with only PATH, HOME and `env` in its environment (and no shutdown delay
+ * unless `env` sets SHUTDOWN_DELAY: only the drain's own tests wait for it), either as production
  * runs it (`node src/start.js`) or as the README's quick start does (`npm start`, in its own
  * process group, since npm does not pass SIGTERM on to node).
  */
@@ -48,6 +49,7 @@ export function startService(options: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? options.cwd,
         PORT: String(options.port),
+        SHUTDOWN_DELAY: '0',
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import type { HealthProbe } from '../repositories/types.ts';
 import { UnavailableError } from '../services/errors.ts';
@@ -11,12 +11,17 @@ export interface Lifecycle {
 }
 
 /**
- * GET /health for load balancers: no auth, no version or environment details. 503 when the
- * database cannot take a write or is no longer the file it opened, so traffic moves elsewhere.
+ * Health for load balancers and orchestrators: no auth, no version or environment details.
+ * - `/health` and `/health/ready`: may this process be sent requests? 503 from the moment
+ *   shutdown begins (while it still serves, so the balancer can move away first) and while the
+ *   database does not take a write.
+ * - `/health/live`: is the process itself working? It does not ask the database and stays 200
+ *   while draining: an orchestrator that restarts on a failed liveness check must not restart
+ *   every process at once because the shared database blinked, nor kill one mid-drain.
  */
 export function healthRouter(probe: HealthProbe, lifecycle: Lifecycle, logger: Logger): Router {
   const router = Router();
-  router.get('/health', async (_req, res) => {
+  const ready: RequestHandler = async (_req, res) => {
     if (lifecycle.draining) {
       res.status(503).json({ status: 'draining' });
       return;
@@ -34,6 +39,10 @@ export function healthRouter(probe: HealthProbe, lifecycle: Lifecycle, logger: L
       );
       res.status(503).json({ status: 'unavailable' });
     }
+  };
+  router.get(['/health', '/health/ready'], ready);
+  router.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok' });
   });
   return router;
 }

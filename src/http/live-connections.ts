@@ -29,6 +29,10 @@ export interface LiveConnection {
   close(): void;
 }
 
+/** Why a wait ended at shutdown: the SDK passes this reason on to the caller (a tool error). */
+const SHUTDOWN_REASON =
+  'the server is restarting, so it stopped waiting for an answer and changed nothing. Try again in a moment.';
+
 export interface LiveConnectionsOptions {
   auth: AuthService;
   /** Checks the web app's session cookies (WebSessionService.principal). */
@@ -42,8 +46,8 @@ export class LiveConnections {
   readonly #byUser = new Map<string, Set<LiveConnection>>();
   readonly #options: LiveConnectionsOptions;
   readonly #heartbeat: NodeJS.Timeout;
+  readonly #drain = new AbortController();
   #sweeping = false;
-  #draining = false;
 
   constructor(options: LiveConnectionsOptions) {
     this.#options = options;
@@ -52,7 +56,15 @@ export class LiveConnections {
 
   /** False once shutdown has begun: new streams are refused. */
   get accepting(): boolean {
-    return !this.#draining;
+    return !this.#drain.signal.aborted;
+  }
+
+  /**
+   * Aborted when the drain starts: work that waits on a person (a 2025-era session's tool call
+   * waiting for the user to confirm) ends then instead of holding the shutdown.
+   */
+  get drained(): AbortSignal {
+    return this.#drain.signal;
   }
 
   /** Registers a connection; the returned function removes it once it has ended. */
@@ -93,7 +105,7 @@ export class LiveConnections {
 
   /** Starts the drain: refuses new streams and ends every open one. Sessions stay. */
   closeStreams(): void {
-    this.#draining = true;
+    this.#drain.abort(SHUTDOWN_REASON);
     for (const own of this.#byUser.values())
       for (const connection of own) if (connection.kind === 'stream') connection.close();
   }

@@ -15,7 +15,7 @@ import { bearerToken } from '../http/bearer-token.ts';
 import type { Actor } from '../repositories/types.ts';
 import { actorFor } from '../services/actor.ts';
 import type { AuthService } from '../services/auth-service.ts';
-import { UnauthorizedError } from '../services/errors.ts';
+import { UnauthorizedError, UnavailableError } from '../services/errors.ts';
 
 /**
  * Runs the same AuthService verification as /api (one secret, one code path), for the /mcp
@@ -81,6 +81,11 @@ export function mcpBearerAuth(
       req.auth = await verifyBearerToken(`Bearer ${token}`, verify);
       next();
     } catch (error) {
+      // The database could not be asked about the token: not the caller's fault (503, below).
+      if (error instanceof UnavailableError) {
+        next(error);
+        return;
+      }
       sendChallenge(res, error, challenge);
     }
   };

@@ -1,7 +1,7 @@
 import type { ClientCapabilities } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { ActivityService } from '../services/activity-service.ts';
-import type { RateLimiter } from '../services/rate-limiter.ts';
+import type { RateBudget } from '../services/rate-limiter.ts';
 import type { TodoService } from '../services/todo-service.ts';
 
 /** What every tool, resource and prompt of one McpServer instance works with. */
@@ -10,7 +10,7 @@ export interface McpContext {
   activity: ActivityService;
   /** The caller, established by the bearer middleware before the server was built. */
   userId: string;
-  callLimiter: RateLimiter;
+  callLimiter: RateBudget;
   logger: Logger;
   /** What the connected client declared; undefined when the connection cannot tell (stateless 2025-era). */
   clientCapabilities: () => ClientCapabilities | undefined;

@@ -21,7 +21,8 @@ import type { ActivityService } from '../services/activity-service.ts';
 import { SCOPES } from '../services/auth-schemas.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import { type ChangeFeed, ChangesByUser } from '../services/change-feed.ts';
-import { RateLimiter } from '../services/rate-limiter.ts';
+import { UnavailableError } from '../services/errors.ts';
+import type { RateBudgets } from '../services/rate-limiter.ts';
 import type { TodoService } from '../services/todo-service.ts';
 import { callerOf, mcpBearerAuth, tokenVerifier, userIdOf } from './bearer-auth.ts';
 import { mcpJsonBody } from './json-body.ts';
@@ -53,6 +54,8 @@ export interface McpEndpointOptions {
   maxSessionsPerUser: number;
   /** Calls that read or change todos (tools, resources, prompts, completions) per user per minute. */
   callsPerMinute: number;
+  /** Where that budget is kept: this process, or the database every process shares. */
+  budgets: RateBudgets;
   /** Open 2026-07-28 listen streams one user may hold. */
   maxListenStreamsPerUser: number;
   /** Open 2026-07-28 listen streams in this process, for everyone. */
@@ -79,13 +82,14 @@ export function mcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const resource = new URL(`${options.publicUrl}/mcp`);
   const metadataUrl = getOAuthProtectedResourceMetadataUrl(resource);
   // One budget per user for every call that reads or changes todos, whatever its method.
-  const callLimiter = new RateLimiter({ capacity: options.callsPerMinute, windowMs: 60_000 });
+  const callLimiter = options.budgets('mcp-calls', { capacity: options.callsPerMinute, windowMs: 60_000 });
   const build = mcpServerFactory({
     todos: options.todos,
     activity: options.activity,
     logger,
     version: options.version,
     callLimiter,
+    drained: options.connections.drained,
   });
   const onerror = (error: Error) =>
     logger.debug({ errorMessage: error.message.slice(0, 200) }, 'mcp transport');
@@ -297,6 +301,17 @@ function rpcErrors(logger: Logger): ErrorRequestHandler {
     if (status === 413) return sendRpcError(res, 413, -32600, 'Request body too large');
     if (status === 400) return sendRpcError(res, 400, -32700, 'Parse error: the body is not valid JSON');
     if (status === 415) return sendRpcError(res, 415, -32000, 'Unsupported Media Type');
+    if (error instanceof UnavailableError) {
+      // The database failed underneath (checking the token, or the rate budget it keeps).
+      logger.warn({ reqId: req.requestId, reason: error.reason }, 'storage unavailable');
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      return sendRpcError(
+        res,
+        503,
+        -32000,
+        `${error.message} Try again in ${error.retryAfterSeconds} seconds.`,
+      );
+    }
     logger.error({ reqId: req.requestId, errorName: (error as Error)?.name }, 'mcp request failed');
     sendRpcError(res, 500, -32603, 'Internal error');
   };

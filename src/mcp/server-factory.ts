@@ -2,7 +2,7 @@ import { McpServer } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import type { Logger } from 'pino';
 import type { ActivityService } from '../services/activity-service.ts';
-import type { RateLimiter } from '../services/rate-limiter.ts';
+import type { RateBudget } from '../services/rate-limiter.ts';
 import type { TodoService } from '../services/todo-service.ts';
 import { registerActivityResource } from './activity-resource.ts';
 import { registerTodoResources } from './todo-resources.ts';
@@ -17,9 +17,11 @@ const INSTRUCTIONS =
 export interface McpServerDeps {
   todos: TodoService;
   activity: ActivityService;
-  callLimiter: RateLimiter;
+  callLimiter: RateBudget;
   logger: Logger;
   version: string;
+  /** Aborted when shutdown starts draining. */
+  drained: AbortSignal;
 }
 
 /**
@@ -65,6 +67,7 @@ export function mcpServerFactory(
       registerTodoResources(server, context);
       registerActivityResource(server, context);
     }
+    endWaitsAtDrain(server, deps.drained);
     return server;
   };
 }
@@ -83,3 +86,35 @@ export function calledTool(era: 'legacy' | 'modern', request: Request | undefine
   const name = request.headers.get('mcp-name');
   return TOOL_NAMES.find((tool) => tool === name);
 }
+
+/**
+ * On a 2025-era session the SDK fulfils a tool's input request (delete_todo's confirmation) by
+ * sending the client a request and holding the tool call open until a person answers, for up
+ * to ten minutes. A shutdown must not wait for a person: every request this server sends also
+ * ends when the drain starts, and the SDK then answers the tool call with an error result
+ * that carries the reason (nothing was deleted), and tells the client to drop its question.
+ */
+function endWaitsAtDrain(server: McpServer, drained: AbortSignal): void {
+  const protocol = server.server;
+  const original = protocol.request;
+  const withDrain = (options: unknown) => {
+    const given = typeof options === 'object' && options !== null ? options : {};
+    const signal = 'signal' in given && given.signal instanceof AbortSignal ? given.signal : undefined;
+    return { ...given, signal: signal ? AbortSignal.any([signal, drained]) : drained };
+  };
+  // request(message, options) for spec methods, request(message, schema, options) otherwise.
+  const wrapped = (message: unknown, second?: unknown, third?: unknown): Promise<unknown> =>
+    Reflect.apply(
+      original,
+      protocol,
+      third !== undefined || isStandardSchema(second)
+        ? [message, second, withDrain(third)]
+        : [message, withDrain(second)],
+    );
+  // The overloads of request() cannot be spelled by one function; the wrapper passes every
+  // argument through unchanged but the signal, so each overload's contract still holds.
+  protocol.request = wrapped as typeof protocol.request;
+}
+
+const isStandardSchema = (value: unknown) =>
+  typeof value === 'object' && value !== null && '~standard' in value;

@@ -9,7 +9,7 @@
 // covers every era and serving mode alike, before any server is built for the request.
 import { OAuthError, OAuthErrorCode } from '@modelcontextprotocol/server';
 import type { RequestHandler } from 'express';
-import type { RateLimiter } from '../services/rate-limiter.ts';
+import type { RateBudget } from '../services/rate-limiter.ts';
 import { sendChallenge, userIdOf } from './bearer-auth.ts';
 import { listenFilter, type RpcRequest, rpcRequest } from './rpc-body.ts';
 import { LIMIT_REACHED, sendRpcError } from './rpc-error.ts';
@@ -28,9 +28,9 @@ const READ_SCOPE = 'todos:read';
  * insufficient_scope challenge the SDK answers for a tool (hosts can step up their grant),
  * and a caller over budget with a JSON-RPC error that says how long to wait.
  */
-export function todoDataGate(options: { limiter: RateLimiter; resourceMetadataUrl: string }): RequestHandler {
+export function todoDataGate(options: { limiter: RateBudget; resourceMetadataUrl: string }): RequestHandler {
   const challenge = { requiredScopes: [READ_SCOPE], resourceMetadataUrl: options.resourceMetadataUrl };
-  return (req, res, next) => {
+  return async (req, res, next) => {
     const request = rpcRequest(req.body);
     if (request === undefined || !readsTodos(request, req.body)) {
       next();
@@ -40,7 +40,7 @@ export function todoDataGate(options: { limiter: RateLimiter; resourceMetadataUr
       sendChallenge(res, new OAuthError(OAuthErrorCode.InsufficientScope, 'Insufficient scope'), challenge);
       return;
     }
-    const wait = options.limiter.take(userIdOf(req.auth));
+    const wait = await options.limiter.take(userIdOf(req.auth));
     if (wait > 0) {
       // HTTP 200: a JSON-RPC error the client hands to its caller, as it does a tool's.
       sendRpcError(

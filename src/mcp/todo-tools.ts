@@ -71,7 +71,7 @@ type ToolHandler<A> = (args: A, ctx: ServerContext) => Promise<CallToolResult | 
 function guarded<A>(mcp: McpContext, tool: string, run: ToolHandler<A>): ToolHandler<A> {
   return async (args, ctx) => {
     try {
-      const wait = mcp.callLimiter.take(mcp.userId);
+      const wait = await mcp.callLimiter.take(mcp.userId);
       if (wait > 0) throw new RateLimitedError('You are calling tools too fast.', wait);
       return await run(args, ctx);
     } catch (error) {

@@ -172,9 +172,18 @@ export interface ActivityBounds {
   oldest: number | null;
 }
 
+/** One entry of one user's log: what a write announces to other processes (ChangeSignals). */
+export interface ActivityRef {
+  userId: string;
+  /** The entry's id in the user's log. */
+  id: number;
+}
+
 export interface ActivityRepository {
   /** The user's entries, newest first. */
   list(userId: string, query: ActivityQuery): Promise<ActivityEntry[]>;
+  /** The entries named, with their user, for those still kept (in no particular order). */
+  find(refs: readonly ActivityRef[]): Promise<{ userId: string; entry: ActivityEntry }[]>;
   /** The user's entries with an id above `afterId`, oldest first: what a resumed stream missed. */
   after(userId: string, afterId: number, limit: number): Promise<ActivityEntry[]>;
   bounds(userId: string): Promise<ActivityBounds>;
@@ -384,4 +393,82 @@ export interface ClientMetadataSource {
 
 export class ClientMetadataFetchError extends Error {
   override name = 'ClientMetadataFetchError';
+}
+
+/**
+ * One token bucket of a rate limit kept in the database, so that every process sharing it
+ * spends the same budget. Times are milliseconds since the epoch.
+ */
+export interface BucketState {
+  /** Events left at `at` (fractional while refilling). */
+  tokens: number;
+  at: number;
+  /** Attempts admitted and not yet settled (the login throttle's); void after `pendingUntil`. */
+  pending: number;
+  pendingUntil: number;
+}
+
+/** A bucket's shape: `capacity` events at once, refilled evenly over `windowMs`. */
+export interface BucketPolicy {
+  capacity: number;
+  windowMs: number;
+}
+
+export type SpendOutcome = { spent: true } | { spent: false; bucket: BucketState };
+
+/**
+ * Rate-limit state shared across processes (PostgreSQL). The rules live in the services
+ * (rate-limiter.ts, login-throttle.ts); this stores buckets and changes them atomically.
+ */
+export interface LimitRepository {
+  /** Spends one event of `key`'s bucket if it holds one, in one atomic step; else reports its state. */
+  spend(key: string, policy: BucketPolicy, now: number): Promise<SpendOutcome>;
+  /**
+   * Reads the buckets of `keys` with no other process able to change them meanwhile, passes
+   * them to `change` (a missing bucket is absent from the map), and stores the states it
+   * returns (null deletes one), all in one transaction. `change` may run again on a retry.
+   */
+  update<T>(keys: readonly string[], change: BucketChange<T>): Promise<T>;
+}
+
+/** Given the buckets found, the states to store (absent: unchanged; null: delete) and a result. */
+export type BucketChange<T> = (buckets: ReadonlyMap<string, BucketState>) => {
+  /** `expiresAt`: when the bucket is full again with nothing pending, so it may be forgotten. */
+  next: ReadonlyMap<string, (BucketState & { expiresAt: number }) | null>;
+  result: T;
+};
+
+/**
+ * Announcements of committed changes between the processes that share one database (PostgreSQL
+ * LISTEN/NOTIFY). A write announces its activity entry inside its own transaction, so that an
+ * announcement arrives only once the change is committed, and in commit order; it names the
+ * entry (ids only), which a receiver reads from the log if it wants it.
+ */
+export interface ChangeSignals {
+  /**
+   * Starts receiving on a connection of its own (once per process). `announced` gets the
+   * announcements as they arrive, a few at a time; `lost` is called once a broken connection
+   * is back: what was announced in between never arrives.
+   */
+  listen(receiver: { announced(refs: readonly ActivityRef[]): void; lost(): void }): void;
+}
+
+/** Every repository of one database, chosen once from the configuration (open-store.ts). */
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres';
+  readonly users: UserRepository;
+  readonly todos: TodoRepository;
+  readonly activity: ActivityRepository;
+  readonly agentTokens: AgentTokenRepository;
+  readonly oauthClients: OAuthClientRepository;
+  readonly authorizationCodes: AuthorizationCodeRepository;
+  readonly oauthGrants: OAuthGrantRepository;
+  readonly oauthConsents: OAuthConsentRepository;
+  readonly webSessions: WebSessionRepository;
+  readonly health: HealthProbe;
+  /** Rate limits shared by every process; undefined where one process holds all state (SQLite). */
+  readonly limits: LimitRepository | undefined;
+  /** Changes announced across processes; undefined where one process makes every change (SQLite). */
+  readonly changeSignals: ChangeSignals | undefined;
+  close(): Promise<void>;
 }

@@ -17,7 +17,7 @@ import {
 } from './errors.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { PasswordHasher } from './password-hasher.ts';
-import type { RateLimiter } from './rate-limiter.ts';
+import type { RateBudget } from './rate-limiter.ts';
 import type { Audience, TokenCodec, TokenKind } from './token-codec.ts';
 
 /** Who is calling, as established from a verified token. Edges pass `userId` to services. */
@@ -50,7 +50,7 @@ export interface AuthServiceDeps {
   /** Failed sign-ins per address, per username and address, and per username (login-throttle.ts). */
   loginThrottle: LoginThrottle;
   /** Registrations per client address: each one costs an argon2 hash, so they are bounded too. */
-  registrationThrottle: RateLimiter;
+  registrationThrottle: RateBudget;
   now?: () => number;
 }
 
@@ -70,7 +70,7 @@ export class AuthService {
   }
 
   async register(input: RegisterInput, clientAddress: string): Promise<User> {
-    const wait = this.#deps.registrationThrottle.take(clientAddress);
+    const wait = await this.#deps.registrationThrottle.take(clientAddress);
     if (wait > 0)
       throw new RateLimitedError('Too many accounts were created from your address. Try again later.', wait);
     const passwordHash = await this.#deps.hasher.hash(input.password);
@@ -118,12 +118,12 @@ export class AuthService {
         ? await this.#deps.hasher.verify(input.password, user.passwordHash)
         : await this.#deps.hasher.verifyDummy(input.password);
       if (!user || !valid) {
-        attempt.failed();
+        await attempt.failed();
         throw new UnauthorizedError(BAD_CREDENTIALS);
       }
-      attempt.succeeded();
+      await attempt.succeeded();
     } finally {
-      attempt.abandoned();
+      await attempt.abandoned();
     }
     return { id: user.id, username: user.username, createdAt: user.createdAt };
   }

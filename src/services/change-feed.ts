@@ -1,7 +1,6 @@
 // The change feed: services publish every committed change of a user's todos, edges (SSE,
-// MCP notifications) subscribe. An interface with an in-process implementation; one over
-// PostgreSQL LISTEN/NOTIFY replaces it when several processes serve one database, which is
-// why an event is small, plain JSON (far under NOTIFY's 8,000 bytes) and carries ids, never rows.
+// MCP notifications) subscribe. An interface with an in-process implementation (one process,
+// SQLite) and one across processes (shared-change-feed.ts, over PostgreSQL LISTEN/NOTIFY).
 import type { ActivityEntry } from '../repositories/types.ts';
 
 /** One committed change, as the activity entry that records it (its id orders the user's changes). */
@@ -12,15 +11,22 @@ export interface ChangeEvent {
 
 export type ChangeListener = (event: ChangeEvent) => void;
 
+/** Whose events a listener takes: a feed that must read an event to deliver it reads only these. */
+export interface ChangeInterest {
+  has(userId: string): boolean;
+  /** The users it takes events of now. */
+  users(): Iterable<string>;
+}
+
 export interface ChangeFeed {
   /** Called after the change's transaction committed. Never throws: the write has succeeded. */
   publish(event: ChangeEvent): void;
   /**
-   * Every event published from now on, each once, to this process's listener. Events of one
-   * user may arrive out of order (two writes that commit close together): a listener that
-   * needs order uses the entry ids.
+   * Every event published from now on, each once, to this process's listener (only those of
+   * the users `interest` names, when given). Events of one user may arrive out of order (two
+   * writes that commit close together): a listener that needs order uses the entry ids.
    */
-  subscribe(listener: ChangeListener): () => void;
+  subscribe(listener: ChangeListener, interest?: ChangeInterest): () => void;
 }
 
 /** Delivers to this process's listeners, synchronously; a listener that throws is reported and skipped. */
@@ -71,7 +77,10 @@ export class ChangesByUser {
     }
     const entry: ChangeListener = (event) => listener(event);
     own.add(entry);
-    this.#unsubscribe ??= this.#feed.subscribe((event) => this.#deliver(event));
+    this.#unsubscribe ??= this.#feed.subscribe((event) => this.#deliver(event), {
+      has: (user) => this.#byUser.has(user),
+      users: () => this.#byUser.keys(),
+    });
     return () => {
       const set = this.#byUser.get(userId);
       if (!set?.delete(entry) || set.size > 0) return;

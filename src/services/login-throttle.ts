@@ -15,15 +15,15 @@ import type { RateLimiter } from './rate-limiter.ts';
 
 /** An admitted attempt; report how it ended. Later reports are ignored. */
 export interface LoginAttempt {
-  succeeded(): void;
-  failed(): void;
+  succeeded(): Promise<void>;
+  failed(): Promise<void>;
   /** Ended without a verdict (an unexpected error): frees its place, counts nothing. */
-  abandoned(): void;
+  abandoned(): Promise<void>;
 }
 
 export type Admission = { attempt: LoginAttempt } | { retryAfter: number };
 
-/** Cross-process implementations (a shared database) can follow: the interface is asynchronous. */
+/** In this process (below), or across processes over a shared database (shared-limits.ts). */
 export interface LoginThrottle {
   admit(username: string, address: string): Promise<Admission>;
 }
@@ -34,6 +34,45 @@ export interface LoginThrottleLimits {
   perUsername: RateLimiter;
   /** Attempts allowed to wait for pending ones at once; more are refused. */
   maxWaiting?: number;
+}
+
+/** One budget as the rules see it: what it holds now, its size, attempts in progress. */
+export interface BudgetView {
+  remaining: number;
+  capacity: number;
+  pending: number;
+  /** Seconds until it holds one event (0 when it does). */
+  retryAfter: number;
+}
+
+/**
+ * The rules, shared by both implementations: 'admit', 'wait' (pending attempts may yet free
+ * the budget), or the seconds to wait. Budgets in order: per address, per username and
+ * address, per username.
+ */
+export function loginVerdict(
+  budgets: readonly [BudgetView, BudgetView, BudgetView],
+): 'admit' | 'wait' | number {
+  const [, pair, username] = budgets;
+  // An address with no failure (and none in progress) for this username passes the
+  // username-wide ceiling: that ceiling must not lock the account's owner out.
+  const freshPair = pair.pending === 0 && pair.remaining >= pair.capacity;
+  const applicable = freshPair ? budgets.filter((budget) => budget !== username) : budgets;
+  let wait = false;
+  let retryAfter = 0;
+  for (const budget of applicable) {
+    if (budget.remaining - budget.pending >= 1) continue;
+    if (budget.pending > 0) wait = true;
+    else retryAfter = Math.max(retryAfter, budget.retryAfter);
+  }
+  if (retryAfter > 0) return retryAfter;
+  return wait ? 'wait' : 'admit';
+}
+
+/** The keys of the three budgets of one attempt; the username is case-insensitive. */
+export function loginKeys(username: string, address: string): [string, string, string] {
+  const name = username.toLowerCase();
+  return [`a ${address}`, `p ${JSON.stringify([name, address])}`, `u ${name}`];
 }
 
 type Budget = [limiter: RateLimiter, key: string];
@@ -51,15 +90,15 @@ export class InProcessLoginThrottle implements LoginThrottle {
   }
 
   async admit(username: string, address: string): Promise<Admission> {
-    const name = username.toLowerCase();
     const { perAddress, perUsernameAndAddress, perUsername } = this.#limits;
-    const budgets: Budget[] = [
-      [perAddress, `a ${address}`],
-      [perUsernameAndAddress, `p ${JSON.stringify([name, address])}`],
-      [perUsername, `u ${name}`],
+    const [addressKey, pairKey, usernameKey] = loginKeys(username, address);
+    const budgets: [Budget, Budget, Budget] = [
+      [perAddress, addressKey],
+      [perUsernameAndAddress, pairKey],
+      [perUsername, usernameKey],
     ];
     for (;;) {
-      const verdict = this.#verdict(budgets);
+      const verdict = loginVerdict([this.#view(budgets[0]), this.#view(budgets[1]), this.#view(budgets[2])]);
       if (verdict === 'admit') return { attempt: this.#begin(budgets) };
       if (verdict !== 'wait') return { retryAfter: verdict };
       if (this.#waiters.size >= this.#maxWaiting) return { retryAfter: 1 };
@@ -67,30 +106,20 @@ export class InProcessLoginThrottle implements LoginThrottle {
     }
   }
 
-  /** 'admit', 'wait' (pending attempts may yet free the budget), or the seconds to wait. */
-  #verdict(budgets: Budget[]): 'admit' | 'wait' | number {
-    const [, pair] = budgets as [Budget, Budget, Budget];
-    // An address with no failure (and none in progress) for this username passes the
-    // username-wide ceiling: that ceiling must not lock the account's owner out.
-    const freshPair = this.#pendingOf(pair) === 0 && pair[0].remaining(pair[1]) >= pair[0].capacity;
-    const applicable = freshPair ? budgets.filter((budget) => budget !== budgets[2]) : budgets;
-    let wait = false;
-    let retryAfter = 0;
-    for (const budget of applicable) {
-      const [limiter, key] = budget;
-      const pending = this.#pendingOf(budget);
-      if (limiter.remaining(key) - pending >= 1) continue;
-      if (pending > 0) wait = true;
-      else retryAfter = Math.max(retryAfter, limiter.retryAfter(key));
-    }
-    if (retryAfter > 0) return retryAfter;
-    return wait ? 'wait' : 'admit';
+  #view(budget: Budget): BudgetView {
+    const [limiter, key] = budget;
+    return {
+      remaining: limiter.remaining(key),
+      capacity: limiter.capacity,
+      pending: this.#pendingOf(budget),
+      retryAfter: limiter.retryAfter(key),
+    };
   }
 
-  #begin(budgets: Budget[]): LoginAttempt {
+  #begin(budgets: [Budget, Budget, Budget]): LoginAttempt {
     for (const budget of budgets) this.#pending.set(budget[1], this.#pendingOf(budget) + 1);
     let settled = false;
-    const settle = (outcome: 'success' | 'failure' | 'none') => {
+    const settle = async (outcome: 'success' | 'failure' | 'none') => {
       if (settled) return;
       settled = true;
       for (const budget of budgets) {
@@ -101,7 +130,7 @@ export class InProcessLoginThrottle implements LoginThrottle {
         if (outcome === 'failure') limiter.record(key);
       }
       // The owner of this username knows the password at this address: forget its failures.
-      if (outcome === 'success') budgets[1]?.[0].reset(budgets[1][1]);
+      if (outcome === 'success') budgets[1][0].reset(budgets[1][1]);
       const waiting = [...this.#waiters];
       this.#waiters.clear();
       for (const wake of waiting) wake();

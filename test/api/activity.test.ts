@@ -4,8 +4,8 @@
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { activityPageSchema } from '../../src/api/openapi-schemas.ts';
-import { SqliteStore } from '../../src/repositories/sqlite-store.ts';
-import { SqliteTodoRepository } from '../../src/repositories/sqlite-todo-repository.ts';
+import { SqliteConnection } from '../../src/repositories/sqlite/sqlite-connection.ts';
+import { SqliteTodoRepository } from '../../src/repositories/sqlite/sqlite-todo-repository.ts';
 import { bearer, by, countTodos, createTestContext, type TestContext, type TestUser } from '../helpers.ts';
 import { connect, ERAS } from '../mcp/mcp-helpers.ts';
 
@@ -194,7 +194,7 @@ describe('the bounds of the activity log', () => {
     const ctx = createTestContext({ activityRetentionDays: 30 });
     try {
       const alice = await ctx.signUp();
-      const repository = new SqliteTodoRepository(new SqliteStore(ctx.db));
+      const repository = new SqliteTodoRepository(new SqliteConnection(ctx.db));
       const day = 86_400_000;
       const write = (daysAgo: number, title: string) =>
         repository.insert(

@@ -2,8 +2,8 @@ import { mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DatabaseUnusableError, type Db, openDatabase } from '../../src/repositories/database.ts';
-import { migrations } from '../../src/repositories/migrations.ts';
+import { DatabaseUnusableError, type Db, openDatabase } from '../../src/repositories/sqlite/database.ts';
+import { migrations } from '../../src/repositories/sqlite/migrations.ts';
 import { makeImmutable, releaseDirectory } from '../immutable-files.ts';
 
 describe('openDatabase', () => {

@@ -3,8 +3,8 @@
 // revocation, and the scope are enforced.
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/repositories/sqlite-store.ts';
-import { SqliteTodoRepository } from '../../src/repositories/sqlite-todo-repository.ts';
+import { SqliteConnection } from '../../src/repositories/sqlite/sqlite-connection.ts';
+import { SqliteTodoRepository } from '../../src/repositories/sqlite/sqlite-todo-repository.ts';
 import type { ActivityEntry } from '../../src/repositories/types.ts';
 import { bearer, by, createTestContext, PASSWORD, type TestContext, type TestUser } from '../helpers.ts';
 import { type Connected, connect } from '../mcp/mcp-helpers.ts';
@@ -124,7 +124,7 @@ describe('GET /api/events', () => {
     await createRest(alice, 'first');
     await reader.until(count(1));
     // A change committed by another process, whose notification has not reached this one yet.
-    const elsewhere = new SqliteTodoRepository(new SqliteStore(ctx.db));
+    const elsewhere = new SqliteTodoRepository(new SqliteConnection(ctx.db));
     const first = (await ctx.services.todos.list(alice.id, { sort: 'createdAt', order: 'asc', limit: 1 }))
       .items[0];
     await elsewhere.update(

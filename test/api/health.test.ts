@@ -48,4 +48,20 @@ describe('GET /health', () => {
     ctx.lifecycle.draining = false;
     expect((await request(ctx.app).get('/health')).status).toBe(200);
   });
+
+  it('answers /health/ready exactly as /health: a balancer may use either', async () => {
+    expect((await request(ctx.app).get('/health/ready')).text).toBe('{"status":"ok"}');
+    ctx.lifecycle.draining = true;
+    const draining = await request(ctx.app).get('/health/ready');
+    expect([draining.status, draining.text]).toEqual([503, '{"status":"draining"}']);
+  });
+
+  it('keeps /health/live at 200 while draining and when the database is unusable: the process itself works', async () => {
+    ctx.lifecycle.draining = true;
+    expect((await request(ctx.app).get('/health/live')).status).toBe(200);
+    ctx.db.close();
+    const live = await request(ctx.app).get('/health/live');
+    expect([live.status, live.text]).toEqual([200, '{"status":"ok"}']);
+    expect((await request(ctx.app).get('/health')).status).toBe(503);
+  });
 });

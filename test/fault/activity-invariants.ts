@@ -2,7 +2,7 @@
 // row has its entry and every entry its change. Entries are written in the transaction of the
 // change, so this holds after any crash. Pruning deletes a user's oldest entries first: what
 // is kept is a contiguous run of the user's log, ending at their counter.
-import type { Db } from '../../src/repositories/database.ts';
+import type { TestData } from '../engines.ts';
 
 interface EntryRow {
   user_id: string;
@@ -13,24 +13,19 @@ interface EntryRow {
 }
 
 /** Every broken rule, each named with the user or todo it was found at; empty when all hold. */
-export function activityViolations(db: Db): string[] {
+export async function activityViolations(data: TestData): Promise<string[]> {
   const problems: string[] = [];
-  const entries = db
-    .prepare('SELECT user_id, seq, todo_id, action, version FROM activity ORDER BY user_id, seq')
-    .all() as EntryRow[];
+  const entries = await data.all<EntryRow>(
+    'SELECT user_id, seq, todo_id, action, version FROM activity ORDER BY user_id, seq',
+  );
   const todos = new Map(
     (
-      db.prepare('SELECT id, user_id, version FROM todos').all() as {
-        id: string;
-        user_id: string;
-        version: number;
-      }[]
+      await data.all<{ id: string; user_id: string; version: number }>(
+        'SELECT id, user_id, version FROM todos',
+      )
     ).map((row) => [row.id, row]),
   );
-  const counters = db.prepare('SELECT id, activity_seq FROM users').all() as {
-    id: string;
-    activity_seq: number;
-  }[];
+  const counters = await data.all<{ id: string; activity_seq: number }>('SELECT id, activity_seq FROM users');
   const byUser = Map.groupBy(entries, (entry) => entry.user_id);
 
   for (const { id: userId, activity_seq: counter } of counters) {

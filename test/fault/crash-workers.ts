@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
 import { todoPageSchema, todoSchema } from '../../src/api/openapi-schemas.ts';
 import type { Todo } from '../../src/repositories/types.ts';
+import { sqliteData } from '../engines.ts';
 import { asTodo, invariantViolations, snapshot, type TodoRow } from './invariants.ts';
 import { type Answer, rest, type ToolCaller } from './process-client.ts';
 
@@ -125,10 +126,10 @@ async function toolAnswer(
  * Opens the file of the dead process read-only and compares it with what was acknowledged.
  * An update that was in flight is adopted when it was stored whole, so later writes build on it.
  */
-export function checkDatabase(
+export async function checkDatabase(
   path: string,
   workers: Worker[],
-): { checked: number; interrupted: number; lost: string[]; damage: string[] } {
+): Promise<{ checked: number; interrupted: number; lost: string[]; damage: string[] }> {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   const lost: string[] = [];
   const damage: string[] = [];
@@ -136,8 +137,9 @@ export function checkDatabase(
   try {
     const integrity = db.pragma('integrity_check', { simple: true });
     if (integrity !== 'ok') damage.push(`integrity_check: ${String(integrity)}`);
-    damage.push(...invariantViolations(db));
-    const rows = snapshot(db);
+    const data = sqliteData(db);
+    damage.push(...(await invariantViolations(data)));
+    const rows = await snapshot(data);
     for (const w of workers) {
       // A lost todo is reported once and no longer tracked (nor updated by its worker).
       w.todos = w.todos.filter((tracked) => {

@@ -92,7 +92,7 @@ describe('kill -9 under load', () => {
         .split('\n')
         .filter((line) => line.includes('"level":50') || line.includes('"level":60'));
       damage.push(...errors.map((line) => `cycle ${cycle}: logged ${line.slice(0, 200)}`));
-      const result = checkDatabase(databasePath, workers);
+      const result = await checkDatabase(databasePath, workers);
       checked += result.checked;
       interrupted += result.interrupted;
       lost.push(...result.lost.map((problem) => `cycle ${cycle}: ${problem}`));

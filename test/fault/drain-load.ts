@@ -92,6 +92,7 @@ export function viaAgent(
   method: string,
   path: string,
   body?: unknown,
+  token?: string,
 ): Promise<{ status: number; text: string }> {
   const url = new URL(path, base);
   return new Promise((resolve, reject) => {
@@ -102,7 +103,10 @@ export function viaAgent(
         path: url.pathname,
         method,
         agent,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        },
         timeout: REQUEST_TIMEOUT_MS,
       },
       (res) => {

@@ -1,7 +1,8 @@
-// What the stored data must satisfy whatever was sent: checked against the database itself,
-// not through the API, so that a bug in reading cannot hide a bug in writing.
-import type { Db } from '../../src/repositories/database.ts';
+// What the stored data must satisfy whatever was sent: checked against the database itself
+// (SQLite or PostgreSQL, read in one shape by TestData), not through the API, so that a bug
+// in reading cannot hide a bug in writing.
 import type { Todo } from '../../src/repositories/types.ts';
+import type { TestData } from '../engines.ts';
 import { activityViolations } from './activity-invariants.ts';
 
 export interface TodoRow {
@@ -20,9 +21,15 @@ export interface TodoRow {
 export type TodoSnapshot = Map<string, TodoRow>;
 
 /** Every todo, whoever owns it, by id. */
-export function snapshot(db: Db): TodoSnapshot {
-  const rows = db.prepare('SELECT * FROM todos').all() as TodoRow[];
+export async function snapshot(data: TestData): Promise<TodoSnapshot> {
+  const rows = await data.todoRows<TodoRow>();
   return new Map(rows.map((row) => [row.id, row]));
+}
+
+/** The ids of one user's todos, in id order. */
+export async function idsOwnedBy(data: TestData, userId: string): Promise<string[]> {
+  const rows = await data.all<{ id: string }>('SELECT id FROM todos WHERE user_id = ? ORDER BY id', userId);
+  return rows.map((row) => row.id);
 }
 
 /**
@@ -53,10 +60,10 @@ const isRealDate = (value: string) =>
 const isTimestamp = (value: string) => !Number.isNaN(Date.parse(value)) && value.endsWith('Z');
 
 /** Every broken invariant, each named with the row it was found in; empty when all hold. */
-export function invariantViolations(db: Db): string[] {
+export async function invariantViolations(data: TestData): Promise<string[]> {
   const problems: string[] = [];
-  const users = new Set(db.prepare('SELECT id FROM users').pluck().all() as string[]);
-  for (const row of snapshot(db).values()) {
+  const users = new Set((await data.all<{ id: string }>('SELECT id FROM users')).map((row) => row.id));
+  for (const row of (await snapshot(data)).values()) {
     const where = `todo ${row.id}`;
     const title = row.title;
     if (!users.has(row.user_id)) problems.push(`${where}: owner ${row.user_id} does not exist`);
@@ -79,15 +86,13 @@ export function invariantViolations(db: Db): string[] {
     if (!isTimestamp(row.created_at) || !isTimestamp(row.updated_at) || row.updated_at < row.created_at)
       problems.push(`${where}: timestamps ${row.created_at} / ${row.updated_at}`);
   }
-  const counts = db
-    .prepare(
-      `SELECT u.id AS id, u.todo_count AS kept, (SELECT count(*) FROM todos t WHERE t.user_id = u.id) AS real
-       FROM users u`,
-    )
-    .all() as { id: string; kept: number; real: number }[];
+  const counts = await data.all<{ id: string; kept: number; real: number }>(
+    `SELECT u.id AS id, u.todo_count AS kept, (SELECT count(*) FROM todos t WHERE t.user_id = u.id) AS real
+     FROM users u`,
+  );
   for (const { id, kept, real } of counts) {
     if (kept !== real) problems.push(`user ${id}: todo_count ${kept} but ${real} todos`);
   }
-  problems.push(...activityViolations(db));
+  problems.push(...(await activityViolations(data)));
   return problems;
 }

@@ -1,8 +1,10 @@
 // security.md 34: SIGTERM while 50 requests are in flight over REST and both MCP eras, with
-// 2025-era sessions and their GET streams open. Requests the service had begun complete
-// normally, none is half-done, /health answers 503 while draining, new connections are
-// refused, sessions and streams close, the process exits 0 within 10 s, and the database
-// reopens intact with every acknowledged write.
+// 2025-era sessions and their GET streams open. /health answers 503 at once while new
+// requests are still served for SHUTDOWN_DELAY (so a balancer can move away), then new
+// connections are refused; requests the service had begun complete normally, none is
+// half-done, sessions and streams close (a tool call waiting for a person's answer ends with a
+// tool error), the process exits 0 within 10 s, and the database reopens intact with every
+// acknowledged write.
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -13,9 +15,11 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { todoPageSchema, todoSchema } from '../../src/api/openapi-schemas.ts';
 import { createServices } from '../../src/compose.ts';
-import { openDatabase } from '../../src/repositories/database.ts';
+import { openDatabase } from '../../src/repositories/sqlite/database.ts';
+import { sqliteStore } from '../../src/repositories/sqlite/sqlite-store.ts';
+import { sqliteData } from '../engines.ts';
 import { by } from '../helpers.ts';
-import { type Connected, connect } from '../mcp/mcp-helpers.ts';
+import { type Connected, connect, textOf } from '../mcp/mcp-helpers.ts';
 import { openGetStream, rawCaller, streamOutcome } from '../mcp/raw-mcp.ts';
 import {
   freePort,
@@ -38,6 +42,8 @@ const EXIT_DEADLINE_MS = 10_000;
 // Well inside main.ts's 8 s grace period: a stream left to the end of it would cost all 8 s.
 const QUICK_EXIT_MS = 3_000;
 const NORMAL = new Set([200, 201, 202, 204]);
+// Long enough to check that requests are still served meanwhile, short enough for a test.
+const SHUTDOWN_DELAY_MS = 3_000;
 
 describe('SIGTERM with requests in flight', () => {
   let directory: string;
@@ -60,7 +66,7 @@ describe('SIGTERM with requests in flight', () => {
   /** Accounts and a long list, written before the start so that searching it takes a moment. */
   async function seed(databasePath: string): Promise<void> {
     const db = openDatabase(databasePath);
-    const services = createServices(db, {
+    const services = createServices(sqliteStore(db), {
       publicUrl: 'http://localhost',
       tokenTtlSeconds: 3600,
       maxTodosPerUser: 10_000,
@@ -81,7 +87,11 @@ describe('SIGTERM with requests in flight', () => {
     const databasePath = join(directory, 'todos.db');
     await seed(databasePath);
     const port = await freePort();
-    const running = startService({ cwd: directory, port, env: serviceEnv(databasePath) });
+    const running = startService({
+      cwd: directory,
+      port,
+      env: { ...serviceEnv(databasePath), SHUTDOWN_DELAY: `${SHUTDOWN_DELAY_MS}ms` },
+    });
     service = running;
     const { base, child } = running;
     await waitForHealth(running);
@@ -184,15 +194,26 @@ describe('SIGTERM with requests in flight', () => {
     const exited = once(child, 'exit');
     const sigterm = Date.now();
     child.kill('SIGTERM');
-    // The log line is written once the listener is closed.
-    while (!running.stdout().includes('shutting down') && Date.now() - sigterm < EXIT_DEADLINE_MS)
-      await sleep(5);
-    const fresh = await viaAgent(false, base, 'GET', '/health').then(
-      (res) => `answered ${res.status}`,
-      (error: NodeJS.ErrnoException) => error.code,
-    );
+    const untilLogged = async (message: string) => {
+      while (!running.stdout().includes(message) && Date.now() - sigterm < EXIT_DEADLINE_MS) await sleep(5);
+    };
+    const onFreshConnection = (method: string, path: string, body?: unknown) =>
+      viaAgent(false, base, method, path, body, tokenOf(2)).then(
+        (res) => `answered ${res.status}`,
+        (error: NodeJS.ErrnoException) => error.code,
+      );
+    // During the delay: /health fails, so a balancer moves away, while new requests are served.
+    await untilLogged('shutting down: /health answers 503');
+    const healthWhileDelayed = await onFreshConnection('GET', '/health');
+    const createWhileDelayed = await onFreshConnection('POST', '/api/todos', {
+      title: 'created while delayed',
+    });
     const uploadA = await onAgent.finish();
     const health = await viaAgent(agent, base, 'GET', '/health');
+    // After it: the listener is closed (the log line is written in the step that closes it).
+    await untilLogged('draining requests');
+    const delayed = Date.now() - sigterm;
+    const fresh = await onFreshConnection('GET', '/health');
     const uploadB = await alone.finish();
     const replies = await Promise.all(inFlight);
     const streamEnded = await Promise.race([streamEnd, sleep(EXIT_DEADLINE_MS).then(() => 'still open')]);
@@ -200,7 +221,10 @@ describe('SIGTERM with requests in flight', () => {
     const elapsed = Date.now() - sigterm;
 
     expect([uploadA.status, uploadB.status]).toEqual([201, 201]);
+    expect(healthWhileDelayed).toBe('answered 503');
+    expect(createWhileDelayed).toBe('answered 201');
     expect(health).toEqual({ status: 503, text: '{"status":"draining"}' });
+    expect(delayed).toBeGreaterThanOrEqual(SHUTDOWN_DELAY_MS);
     expect(fresh).toBe('ECONNREFUSED');
     expect(streamEnded).toBe('ended by the server');
     expect(exit).toEqual([0, null]);
@@ -223,7 +247,7 @@ describe('SIGTERM with requests in flight', () => {
     );
     expect(readButLost.map((reply) => reply.label)).toEqual([]);
     // The log: the shutdown, requests that began before SIGTERM and finished normally after it.
-    const shutdown = Number(lines.find((line) => line.msg === 'shutting down: draining requests')?.time);
+    const shutdown = Number(lines.find((line) => line.msg === 'shutting down: /health answers 503')?.time);
     const spanning = lines.filter(
       (line) =>
         typeof line.ms === 'number' &&
@@ -247,8 +271,9 @@ describe('SIGTERM with requests in flight', () => {
     const db = new Database(databasePath, { readonly: true, fileMustExist: true });
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      expect(invariantViolations(db)).toEqual([]);
-      const rows = [...snapshot(db).values()];
+      const data = sqliteData(db);
+      expect(await invariantViolations(data)).toEqual([]);
+      const rows = [...(await snapshot(data)).values()];
       const storedAs = (title: string | undefined) => rows.filter((row) => row.title === title).map(asTodo);
       const creates = replies.filter((reply) => reply.title !== undefined);
       for (const reply of creates)
@@ -257,7 +282,8 @@ describe('SIGTERM with requests in flight', () => {
         const todo = todoSchema.parse(JSON.parse(upload.text));
         expect(storedAs(todo.title)).toEqual([todo]);
       }
-      const acknowledged = creates.filter((reply) => reply.todo).length + 2;
+      expect(storedAs('created while delayed')).toHaveLength(1);
+      const acknowledged = creates.filter((reply) => reply.todo).length + 3;
       expect(rows).toHaveLength(SEEDED_TODOS + acknowledged);
       recordFaultCounts({ writesChecked: acknowledged });
     } finally {
@@ -273,7 +299,7 @@ describe('SIGTERM with requests in flight', () => {
     restarted.child.kill('SIGTERM');
     expect(await once(restarted.child, 'exit')).toEqual([0, null]);
   }, 60_000);
-  it('ends listen, GET and event streams at the start of the drain, completes the request in progress, and exits at once', async () => {
+  it('ends listen, GET and event streams and waits for a person at the start of the drain, completes the request in progress, and exits at once', async () => {
     const databasePath = join(directory, 'todos.db');
     const port = await freePort();
     const running = startService({ cwd: directory, port, env: serviceEnv(databasePath) });
@@ -292,6 +318,22 @@ describe('SIGTERM with requests in flight', () => {
     const stream = await openGetStream(base, token, session.sessionId ?? '');
     expect(stream.status).toBe(200);
     const streamEnd = streamOutcome(stream.body);
+    // A 2025-era session whose user never answers the delete confirmation: the tool call waits.
+    const asker = await connect(base, { token }, 'legacy', { elicitation: true });
+    clients.push(asker);
+    let asked!: () => void;
+    const question = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    asker.client.setRequestHandler('elicitation/create', () => {
+      asked();
+      return new Promise<never>(() => {});
+    });
+    const keep = JSON.parse(
+      (await rest(base, 'POST', '/api/todos', { token, body: { title: 'not deleted' } })).text,
+    ) as { id: string };
+    const deletion = asker.client.callTool({ name: 'delete_todo', arguments: { id: keep.id } });
+    await question;
     const events = await openEvents(base, { token });
     expect(events.status).toBe(200);
     await events.until((received) => received.some((event) => event.event === 'ready'));
@@ -306,6 +348,7 @@ describe('SIGTERM with requests in flight', () => {
     // Both streams end while the upload is still unfinished, so at the start of the drain.
     const listenEnded = await Promise.race([subscription.closed, still(EXIT_DEADLINE_MS)]);
     const getEnded = await Promise.race([streamEnd, still(EXIT_DEADLINE_MS)]);
+    const deleted = await Promise.race([deletion, still(EXIT_DEADLINE_MS)]);
     const eventsEnded = await Promise.race([events.ended.then(() => 'ended'), still(EXIT_DEADLINE_MS)]);
     const uploaded = await upload.finish();
     const exit = await Promise.race([exited, sleep(EXIT_DEADLINE_MS).then(() => 'no exit')]);
@@ -313,10 +356,20 @@ describe('SIGTERM with requests in flight', () => {
 
     expect(listenEnded).toBe('remote');
     expect(getEnded).toBe('ended by the server');
+    expect(deleted).toMatchObject({ isError: true });
+    expect(typeof deleted === 'string' ? deleted : textOf(deleted)).toMatch(
+      /server is restarting.*changed nothing/,
+    );
     expect(eventsEnded).toBe('ended');
     expect(uploaded.status).toBe(201);
     expect(exit).toEqual([0, null]);
     expect(elapsed).toBeLessThan(QUICK_EXIT_MS);
     expect(running.stderr()).toBe('');
+    const db = new Database(databasePath, { readonly: true, fileMustExist: true });
+    try {
+      expect(db.prepare('SELECT count(*) FROM todos WHERE id = ?').pluck().get(keep.id)).toBe(1);
+    } finally {
+      db.close();
+    }
   }, 30_000);
 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/repositories/database.ts';
+import { openDatabase } from '../../src/repositories/sqlite/database.ts';
 import { makeImmutable, makeWritable, releaseDirectory } from '../immutable-files.ts';
 import { type Connected, connect, ERAS, textOf } from '../mcp/mcp-helpers.ts';
 import {

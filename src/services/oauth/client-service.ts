@@ -6,15 +6,15 @@ import {
   type OAuthClientRepository,
 } from '../../repositories/types.ts';
 import { RateLimitedError } from '../errors.ts';
-import type { RateLimiter } from '../rate-limiter.ts';
+import type { RateBudget } from '../rate-limiter.ts';
 import { acceptClientMetadata, isClientIdUrl } from './client-metadata.ts';
 import { OAuthRequestError } from './oauth-errors.ts';
 
 export interface OAuthClientServiceDeps {
   clients: OAuthClientRepository;
   documents: ClientMetadataSource;
-  /** Registrations per client address. */
-  registrationThrottle: RateLimiter;
+  /** Registrations per client address (shared by every process when they share a database). */
+  registrationThrottle: RateBudget;
   /** A registration never used for a grant lapses after this long. */
   unusedRegistrationTtlMs: number;
   /** How long a fetched metadata document is used before it is fetched again. */
@@ -41,7 +41,7 @@ export class OAuthClientService {
   /** Open dynamic registration of a public client (RFC 7591), bounded per address. */
   async register(input: unknown, clientAddress: string): Promise<RegisteredClient> {
     const metadata = acceptClientMetadata(input, 'registration');
-    const wait = this.#deps.registrationThrottle.take(clientAddress);
+    const wait = await this.#deps.registrationThrottle.take(clientAddress);
     if (wait > 0) throw new RateLimitedError('Too many clients were registered from your address.', wait);
     const now = this.#now();
     await this.#deps.clients.purgeLapsed(new Date(now).toISOString());

@@ -1,0 +1,41 @@
+// The engines comparison (engines.ts) as Markdown, as docs/performance.md shows it.
+import type { EngineResults, EngineSetup } from './engines.ts';
+
+const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+
+/** The comparison as Markdown: one table, then the ratios taken from it. */
+export function formatEngines(results: EngineResults): string {
+  const lines = [
+    `### SQLite and PostgreSQL, one and two processes (same data; ${results.copy.todos.toLocaleString('en')} todos copied by db:copy in ${(results.copy.ms / 1000).toFixed(1)} s)`,
+    '',
+    '| scenario | setup | req/s | p50 ms | p99 ms | service CPU µs/req | PostgreSQL CPU µs/req |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...results.rows.map(
+      (row) =>
+        `| ${row.scenario} | ${row.setup} | ${fixed(row.rps)} | ${fixed(row.p50, 2)} | ${fixed(row.p99, 2)} | ${fixed(row.cpuUs)} | ${row.setup.startsWith('SQLite') ? '-' : fixed(row.databaseCpuUs)} |`,
+    ),
+    '',
+    '| scenario | PostgreSQL / SQLite, req/s | PostgreSQL / SQLite, total CPU per request | 2 processes / 1, req/s |',
+    '| --- | ---: | ---: | ---: |',
+  ];
+  for (const scenario of new Set(results.rows.map((row) => row.scenario))) {
+    const of = (setup: EngineSetup) =>
+      results.rows.find((row) => row.scenario === scenario && row.setup === setup);
+    const sqlite = of('SQLite, 1 process');
+    const one = of('PostgreSQL, 1 process');
+    const two = of('PostgreSQL, 2 processes');
+    if (!sqlite || !one || !two) continue;
+    const ratio = (a: number, b: number) => fixed(a / b, 2);
+    lines.push(
+      `| ${scenario} | ${ratio(one.rps, sqlite.rps)} | ${ratio(one.cpuUs + one.databaseCpuUs, sqlite.cpuUs)} | ${ratio(two.rps, one.rps)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Any failed request in the comparison, as a message per scenario. */
+export function engineFailures(results: EngineResults): string[] {
+  return results.rows
+    .filter((row) => row.failures > 0)
+    .map((row) => `engines: ${row.setup}, ${row.scenario}: ${row.failures} requests failed`);
+}
