@@ -1,5 +1,7 @@
 // The engines comparison (engines.ts) as Markdown, as docs/performance.md shows it.
 import type { EngineResults, EngineSetup } from './engines.ts';
+import type { Latency } from './live.ts';
+import { type Budget, budget } from './report.ts';
 
 const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 
@@ -30,7 +32,43 @@ export function formatEngines(results: EngineResults): string {
       `| ${scenario} | ${ratio(one.rps, sqlite.rps)} | ${ratio(one.cpuUs + one.databaseCpuUs, sqlite.cpuUs)} | ${ratio(two.rps, one.rps)} |`,
     );
   }
+  if (results.live) {
+    const ms = (value: Latency) =>
+      `p50 ${fixed(value.p50Ms, 2)} ms, p99 ${fixed(value.p99Ms, 2)} ms, max ${fixed(value.maxMs, 2)} ms`;
+    const { sameProcess, otherProcess } = results.live;
+    lines.push(
+      '',
+      `MCP writes on PostgreSQL, ${otherProcess.mcpAnswer.samples} per placement, timed to their events:`,
+      '',
+      `- answered: ${ms(sameProcess.mcpAnswer)} (streams on the same process), ${ms(otherProcess.mcpAnswer)} (on the other)`,
+      `- → SSE event on the same process: ${ms(sameProcess.mcpWriteToEvent)}`,
+      `- → SSE event on the other process (LISTEN/NOTIFY): ${ms(otherProcess.mcpWriteToEvent)}`,
+      `- → listen notification on the other process: ${ms(otherProcess.mcpWriteToListen)}`,
+      `- SSE event on the other process after the answer: ${ms(otherProcess.eventAfterAnswer)}`,
+    );
+  }
   return lines.join('\n');
+}
+
+/** performance.md: a write reaches an open stream within 50 ms (p99) across processes too. */
+export function engineBudgets(results: EngineResults | undefined): Budget[] {
+  const other = results?.live?.otherProcess;
+  return [
+    budget(
+      'MCP write → SSE event on another process p99 ≤ 50 ms',
+      other?.mcpWriteToEvent.p99Ms,
+      'max',
+      50,
+      ' ms',
+    ),
+    budget(
+      'MCP write → listen notification on another process p99 ≤ 50 ms',
+      other?.mcpWriteToListen.p99Ms,
+      'max',
+      50,
+      ' ms',
+    ),
+  ];
 }
 
 /** Any failed request in the comparison, as a message per scenario. */

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDatabase, startEmbeddedPostgres } from '../test/postgres/embedded-postgres.ts';
+import { timeWrites, type WriteTiming } from './live.ts';
 import { type LoadRequest, load } from './load.ts';
 import {
   type Child,
@@ -42,6 +43,11 @@ export interface EngineResults {
   listSize: number;
   copy: { todos: number; ms: number };
   rows: EngineRow[];
+  /**
+   * MCP writes timed to their SSE event and listen notification on PostgreSQL: streams on the
+   * process that wrote, and streams on the other process (the change crosses LISTEN/NOTIFY).
+   */
+  live: { sameProcess: WriteTiming; otherProcess: WriteTiming } | undefined;
 }
 
 interface Options {
@@ -51,6 +57,8 @@ interface Options {
   connections: number;
   seconds: number;
   warmup: number;
+  /** Sequential writes timed to their events, per placement of the streams. */
+  liveSamples: number;
   log: (line: string) => void;
 }
 
@@ -99,6 +107,7 @@ export async function compareEngines(options: Options): Promise<EngineResults> {
   // Durable, as a deployment runs it (the tests' server skips fsync): writes pay what they cost.
   const postgres = await startEmbeddedPostgres({ durable: true });
   const rows: EngineRow[] = [];
+  let live: EngineResults['live'];
   try {
     const databaseUrl = await createDatabase(postgres.adminUrl, 'todos_bench');
     const copyStarted = performance.now();
@@ -164,10 +173,22 @@ export async function compareEngines(options: Options): Promise<EngineResults> {
           );
         }
       }
+      const [one, other] = running.get('PostgreSQL, 2 processes')?.targets ?? [];
+      if (one && other) {
+        const user = { token, todoId: seeded.todoId };
+        const bases = (stream: Target) => ({ write: one.base, stream: stream.base });
+        live = {
+          sameProcess: await timeWrites(bases(one), user, options.liveSamples),
+          otherProcess: await timeWrites(bases(other), user, options.liveSamples),
+        };
+        log(
+          `engines: MCP write → SSE event p99 ${live.sameProcess.mcpWriteToEvent.p99Ms.toFixed(2)} ms on the same process, ${live.otherProcess.mcpWriteToEvent.p99Ms.toFixed(2)} ms on the other`,
+        );
+      }
     } finally {
       await Promise.all(children.map((child) => child.stop()));
     }
-    return { listSize: options.listSize, copy, rows };
+    return { listSize: options.listSize, copy, rows, live };
   } finally {
     await postgres.stop();
   }

@@ -1,6 +1,6 @@
 // How live-update results read in a run's report, and the budgets they are held to.
 import type { Latency, LiveResults, StreamMemory } from './live.ts';
-import type { Budget } from './report.ts';
+import { type Budget, budget } from './report.ts';
 
 /** The results as the lines docs/performance.md shows. */
 export function formatLive(live: LiveResults): string {
@@ -26,14 +26,6 @@ export function formatLive(live: LiveResults): string {
 
 /** performance.md: a write reaches an open stream within 50 ms (p99), and a stream costs as much at 1,000 as early on. */
 export function liveBudgets(live: LiveResults | undefined): Budget[] {
-  const budget = (name: string, value: number | undefined, limit: number, unit: string): Budget => ({
-    name,
-    value,
-    limit,
-    kind: 'max',
-    unit,
-    pass: value === undefined || Number.isNaN(value) ? undefined : value <= limit,
-  });
   const flatness = (kind: StreamMemory['kind']) => {
     const steps = live?.streams.find((s) => s.kind === kind)?.steps;
     const first = steps?.[0]?.bytesPerStream;
@@ -41,9 +33,9 @@ export function liveBudgets(live: LiveResults | undefined): Budget[] {
     return first === undefined || last === undefined || first <= 0 ? undefined : last / first;
   };
   return [
-    budget('MCP write → SSE event p99 ≤ 50 ms', live?.mcpWriteToEvent.p99Ms, 50, ' ms'),
-    budget('MCP write → listen notification p99 ≤ 50 ms', live?.mcpWriteToListen.p99Ms, 50, ' ms'),
-    budget('heap per SSE stream at the last step ≤ 1.5 × at the first', flatness('events'), 1.5, '×'),
-    budget('heap per listen stream at the last step ≤ 1.5 × at the first', flatness('listen'), 1.5, '×'),
+    budget('MCP write → SSE event p99 ≤ 50 ms', live?.mcpWriteToEvent.p99Ms, 'max', 50, ' ms'),
+    budget('MCP write → listen notification p99 ≤ 50 ms', live?.mcpWriteToListen.p99Ms, 'max', 50, ' ms'),
+    budget('heap per SSE stream at the last step ≤ 1.5 × at the first', flatness('events'), 'max', 1.5),
+    budget('heap per listen stream at the last step ≤ 1.5 × at the first', flatness('listen'), 'max', 1.5),
   ];
 }

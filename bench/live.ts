@@ -107,7 +107,7 @@ export async function measureLive(options: LiveOptions): Promise<LiveResults> {
     // With every stream open, time one user's writes to their event and notification.
     const timed = ready.users.at(-1);
     if (!timed) throw new Error('the live child has no users');
-    const timing = await timeWrites(base, timed, options.samples);
+    const timing = await timeWrites({ write: base, stream: base }, timed, options.samples);
     options.log(
       `MCP write → SSE event p50 ${timing.mcpWriteToEvent.p50Ms.toFixed(2)} ms, p99 ${timing.mcpWriteToEvent.p99Ms.toFixed(2)} ms; → listen notification p99 ${timing.mcpWriteToListen.p99Ms.toFixed(2)} ms`,
     );
@@ -125,13 +125,23 @@ export async function measureLive(options: LiveOptions): Promise<LiveResults> {
   }
 }
 
-async function timeWrites(
-  base: string,
+export type WriteTiming = Pick<
+  LiveResults,
+  'mcpAnswer' | 'mcpWriteToEvent' | 'mcpWriteToListen' | 'eventAfterAnswer'
+>;
+
+/**
+ * Times `samples` sequential MCP writes sent to `bases.write` until their SSE event and listen
+ * notification arrive on streams open at `bases.stream`: the same process, or another one
+ * (then the change crosses PostgreSQL's LISTEN/NOTIFY).
+ */
+export async function timeWrites(
+  bases: { write: string; stream: string },
   user: LiveUser,
   samples: number,
-): Promise<Pick<LiveResults, 'mcpAnswer' | 'mcpWriteToEvent' | 'mcpWriteToListen' | 'eventAfterAnswer'>> {
-  const events = await openEventStream(base, user);
-  const listen = await openListen(base, user);
+): Promise<WriteTiming> {
+  const events = await openEventStream(bases.stream, user);
+  const listen = await openListen(bases.stream, user);
   const uri = `todo://${user.todoId}`;
   const answers: number[] = [];
   const toEvent: number[] = [];
@@ -146,7 +156,7 @@ async function timeWrites(
       const eventsBefore = events.events.length;
       const listenBefore = listen.events.length;
       const started = performance.now();
-      const res = await fetch(`${base}${call.path}`, {
+      const res = await fetch(`${bases.write}${call.path}`, {
         method: 'POST',
         headers: call.headers ?? {},
         body: (call.body ?? '').replace('[<id>]', String(i)),

@@ -123,14 +123,15 @@ export function ratios(results: RunResults): Ratio[] {
   ];
 }
 
-export function budgets(results: RunResults): Budget[] {
-  const budget = (
-    name: string,
-    value: number | undefined,
-    kind: Budget['kind'],
-    limit: number,
-    unit = '×',
-  ): Budget => ({
+/** A budget on `value`; undecided (pass undefined) when the run did not measure it. */
+export function budget(
+  name: string,
+  value: number | undefined,
+  kind: Budget['kind'],
+  limit: number,
+  unit = '×',
+): Budget {
+  return {
     name,
     value,
     limit,
@@ -142,7 +143,10 @@ export function budgets(results: RunResults): Budget[] {
         : kind === 'min'
           ? value >= limit
           : value <= limit,
-  });
+  };
+}
+
+export function budgets(results: RunResults): Budget[] {
   const retained = (era: string) => results.memory?.retained.find((r) => r.era === era)?.bytesPerCall;
   return [
     // Our own cost over the floor we build on, by server CPU per call: what we add (auth, rate

@@ -10,7 +10,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareEngines, type EngineResults } from './engines.ts';
-import { engineFailures, formatEngines } from './engines-report.ts';
+import { engineBudgets, engineFailures, formatEngines } from './engines-report.ts';
 import { measureLive } from './live.ts';
 import { formatLive } from './live-report.ts';
 import { type LoadRequest, type LoadRun, load, once, run, summarize } from './load.ts';
@@ -123,6 +123,7 @@ try {
         connections: CONNECTIONS,
         seconds: SECONDS,
         warmup: WARMUP,
+        liveSamples: quick ? 20 : 200,
         log,
       })
     : undefined;
@@ -292,7 +293,7 @@ async function cursorAt(base: string, token: string, rows: number): Promise<stri
 }
 
 function report(results: RunResults, engines: EngineResults | undefined): void {
-  const budgetList = budgets(results);
+  const budgetList = [...budgets(results), ...engineBudgets(engines)];
   const output = [
     `\n## Results (${new Date().toISOString()}, node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]?.toFixed(2)}, ${CONNECTIONS} connections, ${SECONDS} s per scenario after ${WARMUP} s warm-up)\n`,
     formatTable(results),
