@@ -332,8 +332,11 @@ export interface OAuthGrantRepository {
   listActive(userId: string, now: string): Promise<OAuthGrantView[]>;
   /** The grant in whatever state it is. */
   find(id: string): Promise<OAuthGrant | undefined>;
-  /** Revokes the grant, once: its refresh tokens and access tokens stop working. */
-  revoke(id: string, at: string): Promise<void>;
+  /**
+   * Revokes the grant when `userId` holds it, once: its refresh tokens and access tokens stop
+   * working. Another person's grant is left as it is, whoever calls.
+   */
+  revoke(userId: string, id: string, at: string): Promise<void>;
   /**
    * Swaps a refresh token of `clientId` for `next` in one step: the old one is marked used,
    * the grant's lapse moves to `next.expiresAt`. A token that was used before is reported

@@ -84,7 +84,7 @@ describe.each(ENGINES)('OAuth codes and grants on %s', (engine) => {
     const newer = await exchanged(undefined, at(2000));
     const sameTime = await exchanged(undefined, at(2000));
     const revoked = await exchanged();
-    await store.oauthGrants.revoke(revoked.grant.id, at(3000));
+    await store.oauthGrants.revoke(alice.id, revoked.grant.id, at(3000));
     await exchanged(await addCode(store, (await addUser(store)).id, client.id));
     const listed = await store.oauthGrants.listActive(alice.id, at(HOUR));
     // Created at the same time, the id orders them, the same on every engine.
@@ -113,7 +113,8 @@ describe.each(ENGINES)('OAuth codes and grants on %s', (engine) => {
         store.oauthGrants.create(grant, refresh, code.codeHash),
         (async () => {
           const replay = await store.authorizationCodes.consume(code.codeHash, at(2));
-          if (replay?.replayed) await store.oauthGrants.revoke(replay.code.grantId, at(3));
+          if (replay?.replayed)
+            await store.oauthGrants.revoke(replay.code.userId, replay.code.grantId, at(3));
         })(),
       ]);
       expect(await store.oauthGrants.findActive(grant.id, at(4))).toBeUndefined();
@@ -122,10 +123,21 @@ describe.each(ENGINES)('OAuth codes and grants on %s', (engine) => {
 
   it('revokes a grant once, keeping the first time', async () => {
     const { grant } = await exchanged();
-    await store.oauthGrants.revoke(grant.id, at(HOUR));
-    await store.oauthGrants.revoke(grant.id, at(2 * HOUR));
+    await store.oauthGrants.revoke(alice.id, grant.id, at(HOUR));
+    await store.oauthGrants.revoke(alice.id, grant.id, at(2 * HOUR));
     expect(await store.oauthGrants.find(grant.id)).toEqual({ ...grant, revokedAt: at(HOUR) });
     expect(await store.oauthGrants.findActive(grant.id, at(HOUR))).toBeUndefined();
+  });
+
+  it('leaves a grant active when another person revokes it by its id', async () => {
+    const { grant, refresh } = await exchanged();
+    const bob = await addUser(store);
+    await store.oauthGrants.revoke(bob.id, grant.id, at(HOUR));
+    expect(await store.oauthGrants.find(grant.id)).toEqual(grant);
+    expect(await store.oauthGrants.findActive(grant.id, at(HOUR))).toEqual(grant);
+    expect(
+      await store.oauthGrants.rotateRefreshToken(refresh.tokenHash, client.id, next(), at(HOUR)),
+    ).toMatchObject({ outcome: 'rotated' });
   });
 
   it('rotates a refresh token once, moving the grant’s lapse; a second use is a replay', async () => {
@@ -192,9 +204,9 @@ describe.each(ENGINES)('OAuth codes and grants on %s', (engine) => {
     expect(await rotate(lapsing.refresh.tokenHash, client.id, lapsing.grant.expiresAt)).toEqual({
       outcome: 'invalid',
     });
-    await store.oauthGrants.revoke(grant.id, at(3 * HOUR));
+    await store.oauthGrants.revoke(alice.id, grant.id, at(3 * HOUR));
     const revoked = await exchanged();
-    await store.oauthGrants.revoke(revoked.grant.id, at(3 * HOUR));
+    await store.oauthGrants.revoke(alice.id, revoked.grant.id, at(3 * HOUR));
     expect(await rotate(revoked.refresh.tokenHash, client.id, at(4 * HOUR))).toEqual({ outcome: 'invalid' });
   });
 

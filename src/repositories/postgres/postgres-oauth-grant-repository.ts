@@ -63,7 +63,7 @@ const LIST_ACTIVE = statement(
 );
 const FIND = statement(`SELECT ${grantColumns('g')} FROM oauth_grants g WHERE g.id = $1`);
 const REVOKE = statement(
-  'UPDATE oauth_grants SET revoked_at = $1::timestamptz WHERE id = $2 AND revoked_at IS NULL',
+  'UPDATE oauth_grants SET revoked_at = $1::timestamptz WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL',
 );
 // Rotation holds the token's row from this read to the commit: of two processes presenting one
 // refresh token at once, the second waits here, then reads it used (replayed) and changes nothing.
@@ -146,9 +146,9 @@ export class PostgresOAuthGrantRepository implements OAuthGrantRepository {
     return row && toGrant(row);
   }
 
-  async revoke(id: string, at: string): Promise<void> {
+  async revoke(userId: string, id: string, at: string): Promise<void> {
     if (holdsNul(id)) return;
-    await this.#db.rows(REVOKE, [at, id]);
+    await this.#db.rows(REVOKE, [at, id, userId]);
   }
 
   async rotateRefreshToken(

@@ -85,8 +85,8 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
        ORDER BY g.created_at DESC, g.id DESC`,
     );
     this.#find = db.prepare<[string], GrantRow>(`SELECT ${COLUMNS} FROM oauth_grants WHERE id = ?`);
-    this.#revoke = db.prepare<[string, string]>(
-      'UPDATE oauth_grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+    this.#revoke = db.prepare<[string, string, string]>(
+      'UPDATE oauth_grants SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL',
     );
     this.#refreshRow = db.prepare<[string], GrantRow & { used_at: string | null; token_expires_at: string }>(
       `SELECT ${G_COLUMNS}, t.used_at, t.expires_at AS token_expires_at
@@ -138,8 +138,8 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
     return row && toGrant(row);
   }
 
-  async revoke(id: string, at: string): Promise<void> {
-    this.#connection.write(() => this.#revoke.run(at, id));
+  async revoke(userId: string, id: string, at: string): Promise<void> {
+    this.#connection.write(() => this.#revoke.run(at, id, userId));
   }
 
   async rotateRefreshToken(

@@ -44,6 +44,9 @@ export interface OAuthTokenServiceDeps {
   now?: () => number;
 }
 
+/** A grant and the person who gave it: what revoking it takes. */
+type GrantRef = Pick<OAuthGrant, 'id' | 'userId'>;
+
 const INVALID_GRANT = 'The authorization code or refresh token is invalid, expired or revoked.';
 
 /** The token and revocation endpoints' rules (RFC 6749 §4.1.3 and §6, RFC 7636, RFC 8707, RFC 7009). */
@@ -69,7 +72,7 @@ export class OAuthTokenService {
     if (!used) throw new OAuthRequestError('invalid_grant', INVALID_GRANT);
     const { code, replayed } = used;
     if (replayed) {
-      await this.#deps.grants.revoke(code.grantId, iso(now));
+      await this.#deps.grants.revoke(code.userId, code.grantId, iso(now));
       throw new OAuthRequestError(
         'invalid_grant',
         'The authorization code was already used; its grant is revoked.',
@@ -136,7 +139,8 @@ export class OAuthTokenService {
       iso(now),
     );
     if (rotation.outcome === 'replayed') {
-      await this.#deps.grants.revoke(rotation.grantId, iso(now));
+      // The token read above is the one replayed: its grant is current's.
+      await this.#deps.grants.revoke(current.userId, rotation.grantId, iso(now));
       throw new OAuthRequestError(
         'invalid_grant',
         'The refresh token was already used; its grant is revoked.',
@@ -154,19 +158,19 @@ export class OAuthTokenService {
    */
   async revoke(clientId: string, token: string): Promise<void> {
     const client = await this.#deps.clients.resolve(clientId, { staleIfUnreachable: true });
-    const grantId =
+    const grant =
       token.split('.').length === 3
         ? this.#accessTokenGrant(token, client.id)
         : await this.#refreshTokenGrant(token, client.id);
-    if (grantId !== undefined) await this.#deps.grants.revoke(grantId, iso(this.#now()));
+    if (grant !== undefined) await this.#deps.grants.revoke(grant.userId, grant.id, iso(this.#now()));
   }
 
-  async #refreshTokenGrant(token: string, clientId: string): Promise<string | undefined> {
+  async #refreshTokenGrant(token: string, clientId: string): Promise<GrantRef | undefined> {
     const grant = await this.#deps.grants.findByRefreshToken(hashSecret(token));
-    return grant?.clientId === clientId ? grant.id : undefined;
+    return grant?.clientId === clientId ? grant : undefined;
   }
 
-  #accessTokenGrant(token: string, clientId: string): string | undefined {
+  #accessTokenGrant(token: string, clientId: string): GrantRef | undefined {
     for (const audience of ['mcp', 'api'] as const) {
       let claims: TokenClaims;
       try {
@@ -175,7 +179,9 @@ export class OAuthTokenService {
         if (error instanceof UnauthorizedError) continue;
         throw error;
       }
-      return claims.kind === 'oauth' && claims.clientId === clientId ? claims.grantId : undefined;
+      return claims.kind === 'oauth' && claims.clientId === clientId && claims.grantId !== undefined
+        ? { id: claims.grantId, userId: claims.userId }
+        : undefined;
     }
     return undefined;
   }
