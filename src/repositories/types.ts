@@ -320,12 +320,23 @@ export interface AuthorizationCodeRepository {
   purgeExpired(now: string): Promise<void>;
 }
 
+/** What became of a grant's creation; only `created` wrote anything. */
+export type GrantCreation = 'created' | 'code_replayed' | 'over_cap';
+
 export interface OAuthGrantRepository {
   /**
-   * Creates the grant with its first refresh token, unless the code it comes from was
-   * replayed in the meantime (then nothing is written and the answer is false).
+   * Creates the grant with its first refresh token, unless the code it comes from was replayed
+   * in the meantime, or its user already holds `maxActive` active grants (counted at the
+   * grant's createdAt). Concurrent creations for one user never pass the cap together.
    */
-  create(grant: OAuthGrant, refreshToken: RefreshTokenRecord, fromCodeHash: string): Promise<boolean>;
+  create(
+    grant: OAuthGrant,
+    refreshToken: RefreshTokenRecord,
+    fromCodeHash: string,
+    maxActive: number,
+  ): Promise<GrantCreation>;
+  /** How many grants of the person are neither revoked nor lapsed at `now`. */
+  countActive(userId: string, now: string): Promise<number>;
   /** The grant when it is neither revoked nor lapsed at `now`: the check on every request. */
   findActive(id: string, now: string): Promise<OAuthGrant | undefined>;
   /** The person's grants that are neither revoked nor lapsed at `now`, newest first. */

@@ -3,7 +3,13 @@
 // requests (two processes, on PostgreSQL) race with the same one.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuthorizationCodeRecord, OAuthClient, Store, User } from '../../src/repositories/types.ts';
+import type {
+  AuthorizationCodeRecord,
+  OAuthClient,
+  OAuthGrant,
+  Store,
+  User,
+} from '../../src/repositories/types.ts';
 import { ENGINES, openTestStore, type TestStore } from '../engines.ts';
 import { addClient, addCode, addUser, at, grantFrom, HOUR, warm } from './fixtures.ts';
 
@@ -28,7 +34,7 @@ describe.each(ENGINES)('OAuth codes and grants on %s', (engine) => {
     const used = code ?? (await addCode(store, alice.id, client.id));
     expect(await store.authorizationCodes.consume(used.codeHash, at(500))).toMatchObject({ replayed: false });
     const { grant, refresh } = grantFrom(used, createdAt);
-    expect(await store.oauthGrants.create(grant, refresh, used.codeHash)).toBe(true);
+    expect(await store.oauthGrants.create(grant, refresh, used.codeHash, 50)).toBe('created');
     return { grant, refresh, code: used };
   };
 
@@ -97,7 +103,7 @@ describe.each(ENGINES)('OAuth codes and grants on %s', (engine) => {
     await store.authorizationCodes.consume(code.codeHash, at(1));
     await store.authorizationCodes.consume(code.codeHash, at(2));
     const { grant, refresh } = grantFrom(code);
-    expect(await store.oauthGrants.create(grant, refresh, code.codeHash)).toBe(false);
+    expect(await store.oauthGrants.create(grant, refresh, code.codeHash, 50)).toBe('code_replayed');
     expect(await store.oauthGrants.find(grant.id)).toBeUndefined();
     expect(await store.oauthGrants.findByRefreshToken(refresh.tokenHash)).toBeUndefined();
   });
@@ -110,7 +116,7 @@ describe.each(ENGINES)('OAuth codes and grants on %s', (engine) => {
       await warm(store);
       // The first exchange creates its grant while a replay marks the code and revokes the grant.
       await Promise.all([
-        store.oauthGrants.create(grant, refresh, code.codeHash),
+        store.oauthGrants.create(grant, refresh, code.codeHash, 50),
         (async () => {
           const replay = await store.authorizationCodes.consume(code.codeHash, at(2));
           if (replay?.replayed)
@@ -119,6 +125,66 @@ describe.each(ENGINES)('OAuth codes and grants on %s', (engine) => {
       ]);
       expect(await store.oauthGrants.findActive(grant.id, at(4))).toBeUndefined();
     }
+  });
+
+  /** A fresh code of `userId`, used once, offered for a grant under a cap of `max`. */
+  const createUnder = async (max: number, grant: Partial<OAuthGrant> = {}, userId = alice.id) => {
+    const code = await addCode(store, userId, client.id);
+    await store.authorizationCodes.consume(code.codeHash, at(500));
+    const created = grantFrom(code);
+    return store.oauthGrants.create({ ...created.grant, ...grant }, created.refresh, code.codeHash, max);
+  };
+
+  it('counts the person’s grants that are neither revoked nor lapsed', async () => {
+    const revoked = await exchanged();
+    await store.oauthGrants.revoke(alice.id, revoked.grant.id, at(HOUR));
+    expect(await createUnder(50, { expiresAt: at(2 * HOUR) })).toBe('created');
+    await exchanged();
+    await exchanged(await addCode(store, (await addUser(store)).id, client.id));
+    expect(await store.oauthGrants.countActive(alice.id, at(HOUR))).toBe(2);
+    expect(await store.oauthGrants.countActive(alice.id, at(3 * HOUR))).toBe(1);
+  });
+
+  it('refuses a grant over the cap, counting only active grants, and writes nothing for it', async () => {
+    const first = await exchanged();
+    await exchanged();
+    const refused = await addCode(store, alice.id, client.id);
+    await store.authorizationCodes.consume(refused.codeHash, at(500));
+    const { grant, refresh } = grantFrom(refused);
+    expect(await store.oauthGrants.create(grant, refresh, refused.codeHash, 2)).toBe('over_cap');
+    expect(await store.oauthGrants.find(grant.id)).toBeUndefined();
+    expect(await store.oauthGrants.findByRefreshToken(refresh.tokenHash)).toBeUndefined();
+    // Another person's grants are theirs: Bob is not at Alice's cap.
+    const bob = await addUser(store);
+    expect(await createUnder(2, {}, bob.id)).toBe('created');
+    // A revoked grant makes room, and so does one lapsed by the new grant's creation.
+    await store.oauthGrants.revoke(alice.id, first.grant.id, at(600));
+    expect(await createUnder(2, { createdAt: at(HOUR), expiresAt: at(2 * HOUR) })).toBe('created');
+    expect(await createUnder(2, { createdAt: at(HOUR) })).toBe('over_cap');
+    expect(await createUnder(2, { createdAt: at(3 * HOUR) })).toBe('created');
+  });
+
+  it('lets exactly the cap’s worth of many concurrent grant creations for one person through', async () => {
+    const cap = 5;
+    const offers = await Promise.all(
+      Array.from({ length: RACERS }, async () => {
+        const code = await addCode(store, alice.id, client.id);
+        await store.authorizationCodes.consume(code.codeHash, at(500));
+        return { ...grantFrom(code), codeHash: code.codeHash };
+      }),
+    );
+    await warm(store);
+    const outcomes = await Promise.all(
+      offers.map(({ grant, refresh, codeHash }) => store.oauthGrants.create(grant, refresh, codeHash, cap)),
+    );
+    expect(outcomes.filter((outcome) => outcome === 'created')).toHaveLength(cap);
+    expect(outcomes.filter((outcome) => outcome === 'over_cap')).toHaveLength(RACERS - cap);
+    const stored = await opened.data.all<{ grants: number; tokens: number }>(
+      `SELECT (SELECT count(*) FROM oauth_grants WHERE user_id = ?) AS grants,
+        (SELECT count(*) FROM oauth_refresh_tokens) AS tokens`,
+      alice.id,
+    );
+    expect(stored).toEqual([{ grants: cap, tokens: cap }]);
   });
 
   it('revokes a grant once, keeping the first time', async () => {

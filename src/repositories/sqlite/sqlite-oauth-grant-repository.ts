@@ -1,4 +1,5 @@
 import type {
+  GrantCreation,
   OAuthGrant,
   OAuthGrantRepository,
   OAuthGrantView,
@@ -47,6 +48,7 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
   readonly #connection: SqliteConnection;
   readonly #db: Db;
   readonly #codeReplayed;
+  readonly #countActive;
   readonly #insertGrant;
   readonly #insertRefresh;
   readonly #findActive;
@@ -65,6 +67,9 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
     this.#db = db;
     this.#codeReplayed = db.prepare<[string], number>(
       'SELECT 1 FROM oauth_codes WHERE code_hash = ? AND replayed_at IS NOT NULL',
+    );
+    this.#countActive = db.prepare<[string, string], number>(
+      'SELECT count(*) FROM oauth_grants WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?',
     );
     this.#insertGrant = db.prepare(
       `INSERT INTO oauth_grants (id, user_id, client_id, scopes, resources, created_at, expires_at, last_used_at)
@@ -103,19 +108,31 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
     this.#purge = db.prepare<[string]>('DELETE FROM oauth_refresh_tokens WHERE expires_at < ?');
   }
 
-  async create(grant: OAuthGrant, refreshToken: RefreshTokenRecord, fromCodeHash: string): Promise<boolean> {
+  async create(
+    grant: OAuthGrant,
+    refreshToken: RefreshTokenRecord,
+    fromCodeHash: string,
+    maxActive: number,
+  ): Promise<GrantCreation> {
+    // One transaction on the one connection: nothing can come between the count and the insert.
     return this.#connection.write(() =>
-      this.#db.transaction(() => {
-        if (this.#codeReplayed.get(fromCodeHash) !== undefined) return false;
+      this.#db.transaction((): GrantCreation => {
+        if (this.#codeReplayed.get(fromCodeHash) !== undefined) return 'code_replayed';
+        if ((this.#countActive.pluck().get(grant.userId, grant.createdAt) ?? 0) >= maxActive)
+          return 'over_cap';
         this.#insertGrant.run({
           ...grant,
           scopes: grant.scopes.join(' '),
           resources: grant.resources.join(' '),
         });
         this.#insertRefresh.run(refreshToken);
-        return true;
+        return 'created';
       })(),
     );
+  }
+
+  async countActive(userId: string, now: string): Promise<number> {
+    return this.#connection.read(() => this.#countActive.pluck().get(userId, now)) ?? 0;
   }
 
   async findActive(id: string, now: string): Promise<OAuthGrant | undefined> {

@@ -41,6 +41,8 @@ export interface OAuthTokenServiceDeps {
   tokens: TokenCodec;
   /** Life of each refresh token; a grant lapses when its client stops refreshing for this long. */
   refreshTtlMs: number;
+  /** Active grants one person may hold (the consent page says so first; see AuthorizationService). */
+  maxGrantsPerUser: number;
   now?: () => number;
 }
 
@@ -106,10 +108,20 @@ export class OAuthTokenService {
       createdAt: iso(now),
       expiresAt: grant.expiresAt,
     };
-    if (!(await this.#deps.grants.create(grant, refresh, codeHash))) {
+    const { maxGrantsPerUser } = this.#deps;
+    const created = await this.#deps.grants.create(grant, refresh, codeHash, maxGrantsPerUser);
+    if (created === 'code_replayed') {
       throw new OAuthRequestError(
         'invalid_grant',
         'The authorization code was used twice; its grant is revoked.',
+      );
+    }
+    // Another app was connected between this one's consent and now (RFC 6749 §5.2: the
+    // grant is no longer valid). The person must disconnect one and allow this app again.
+    if (created === 'over_cap') {
+      throw new OAuthRequestError(
+        'invalid_grant',
+        `The person already has ${maxGrantsPerUser} connected apps, the most one account may have; they must disconnect one, then allow this app again.`,
       );
     }
     await this.#deps.clients.keep(client);
