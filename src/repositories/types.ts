@@ -362,8 +362,11 @@ export interface OAuthGrantRepository {
   /** The grant a refresh token belongs to, whether the token was used or not (for revocation). */
   findByRefreshToken(tokenHash: string): Promise<OAuthGrant | undefined>;
   touch(id: string, at: string): Promise<void>;
-  /** Deletes refresh tokens that expired before `now`. */
-  purgeExpired(now: string): Promise<void>;
+  /**
+   * Deletes refresh tokens that expired before `now`, and grants that were revoked or lapsed
+   * before `deadGrantsBefore`, with all their refresh tokens.
+   */
+  purgeExpired(now: string, deadGrantsBefore: string): Promise<void>;
 }
 
 /** What a person allowed a client once, so the consent page can be skipped next time. */

@@ -281,8 +281,43 @@ describe.each(ENGINES)('OAuth codes and grants on %s', (engine) => {
     const soon = { ...next(at(HOUR)), expiresAt: at(2 * HOUR) };
     const rotated = await exchanged();
     await store.oauthGrants.rotateRefreshToken(rotated.refresh.tokenHash, client.id, soon, at(HOUR));
-    await store.oauthGrants.purgeExpired(at(3 * HOUR));
+    await store.oauthGrants.purgeExpired(at(3 * HOUR), at());
     expect(await store.oauthGrants.findByRefreshToken(soon.tokenHash)).toBeUndefined();
     expect(await store.oauthGrants.findByRefreshToken(refresh.tokenHash)).toBeDefined();
+  });
+
+  it('purges grants revoked or lapsed before the cutoff, with their refresh tokens, and keeps the rest', async () => {
+    const DAY = 24 * HOUR;
+    /** A grant created at at(1000), lapsing at `expiresAt`; its refresh token lives 30 days. */
+    const withLapse = async (expiresAt = at(30 * DAY)) => {
+      const code = await addCode(store, alice.id, client.id);
+      await store.authorizationCodes.consume(code.codeHash, at(500));
+      const { grant, refresh } = grantFrom(code);
+      expect(await store.oauthGrants.create({ ...grant, expiresAt }, refresh, code.codeHash, 50)).toBe(
+        'created',
+      );
+      return grant.id;
+    };
+    const revokedBefore = await withLapse();
+    await store.oauthGrants.revoke(alice.id, revokedBefore, at(HOUR));
+    const revokedSince = await withLapse();
+    await store.oauthGrants.revoke(alice.id, revokedSince, at(DAY + HOUR));
+    const lapsedBefore = await withLapse(at(12 * HOUR));
+    const lapsedSince = await withLapse(at(DAY + HOUR));
+    const active = await withLapse();
+
+    // Now is two days in, the cutoff one day: no refresh token has expired yet.
+    await store.oauthGrants.purgeExpired(at(2 * DAY), at(DAY));
+    const left = await opened.data.all<{ id: string; tokens: number }>(
+      `SELECT g.id AS id, (SELECT count(*) FROM oauth_refresh_tokens t WHERE t.grant_id = g.id) AS tokens
+       FROM oauth_grants g ORDER BY g.id`,
+    );
+    expect(left).toEqual([revokedSince, lapsedSince, active].sort().map((id) => ({ id, tokens: 1 })));
+    const orphans = await opened.data.all(
+      'SELECT token_hash FROM oauth_refresh_tokens WHERE grant_id IN (?, ?)',
+      revokedBefore,
+      lapsedBefore,
+    );
+    expect(orphans).toEqual([]);
   });
 });

@@ -108,6 +108,9 @@ const EXTEND = statement(
 );
 const TOUCH = statement('UPDATE oauth_grants SET last_used_at = $1::timestamptz WHERE id = $2');
 const PURGE = statement('DELETE FROM oauth_refresh_tokens WHERE expires_at < $1::timestamptz');
+// Their refresh tokens go with them (ON DELETE CASCADE). Two statements, one index each.
+const PURGE_REVOKED = statement('DELETE FROM oauth_grants WHERE revoked_at < $1::timestamptz');
+const PURGE_LAPSED = statement('DELETE FROM oauth_grants WHERE expires_at < $1::timestamptz');
 
 type RefreshRow = GrantRow & { used: boolean; token_expired: boolean; grant_lapsed: boolean };
 
@@ -214,7 +217,9 @@ export class PostgresOAuthGrantRepository implements OAuthGrantRepository {
     await this.#db.rows(TOUCH, [at, id]);
   }
 
-  async purgeExpired(now: string): Promise<void> {
+  async purgeExpired(now: string, deadGrantsBefore: string): Promise<void> {
     await this.#db.rows(PURGE, [now]);
+    await this.#db.rows(PURGE_REVOKED, [deadGrantsBefore]);
+    await this.#db.rows(PURGE_LAPSED, [deadGrantsBefore]);
   }
 }

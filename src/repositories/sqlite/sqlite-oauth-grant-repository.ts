@@ -60,6 +60,8 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
   readonly #extend;
   readonly #touch;
   readonly #purge;
+  readonly #purgeRevoked;
+  readonly #purgeLapsed;
 
   constructor(connection: SqliteConnection) {
     const { db } = connection;
@@ -106,6 +108,9 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
     );
     this.#touch = db.prepare<[string, string]>('UPDATE oauth_grants SET last_used_at = ? WHERE id = ?');
     this.#purge = db.prepare<[string]>('DELETE FROM oauth_refresh_tokens WHERE expires_at < ?');
+    // Their refresh tokens go with them (ON DELETE CASCADE). Two statements, one index each.
+    this.#purgeRevoked = db.prepare<[string]>('DELETE FROM oauth_grants WHERE revoked_at < ?');
+    this.#purgeLapsed = db.prepare<[string]>('DELETE FROM oauth_grants WHERE expires_at < ?');
   }
 
   async create(
@@ -190,7 +195,13 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
     this.#connection.write(() => this.#touch.run(at, id));
   }
 
-  async purgeExpired(now: string): Promise<void> {
-    this.#connection.write(() => this.#purge.run(now));
+  async purgeExpired(now: string, deadGrantsBefore: string): Promise<void> {
+    this.#connection.write(() =>
+      this.#db.transaction(() => {
+        this.#purge.run(now);
+        this.#purgeRevoked.run(deadGrantsBefore);
+        this.#purgeLapsed.run(deadGrantsBefore);
+      })(),
+    );
   }
 }

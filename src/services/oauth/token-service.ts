@@ -159,7 +159,13 @@ export class OAuthTokenService {
       );
     }
     if (rotation.outcome === 'invalid') throw new OAuthRequestError('invalid_grant', INVALID_GRANT);
-    await this.#deps.grants.purgeExpired(iso(now));
+    // A grant that ended (revoked, or lapsed unrefreshed) is deleted with its refresh tokens
+    // once refreshTtlMs (30 days) have passed since: by then every refresh token it issued has
+    // expired, so deleting it changes no answer any token can get, while until then a replayed
+    // or revoked token is still recognised as its grant's. Nobody sees a dead grant (the Agents
+    // page lists active ones): past that window its rows would only grow the table and the
+    // per-user count behind the cap.
+    await this.#deps.grants.purgeExpired(iso(now), iso(now - this.#deps.refreshTtlMs));
     return this.#respond(rotation.grant, scopes, audiences, next);
   }
 
