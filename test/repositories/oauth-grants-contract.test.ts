@@ -3,13 +3,7 @@
 // requests (two processes, on PostgreSQL) race with the same one.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type {
-  AuthorizationCodeRecord,
-  OAuthClient,
-  OAuthGrant,
-  Store,
-  User,
-} from '../../src/repositories/types.ts';
+import type { AuthorizationCodeRecord, OAuthClient, Store, User } from '../../src/repositories/types.ts';
 import { ENGINES, openTestStore, type TestStore } from '../engines.ts';
 import { addClient, addCode, addUser, at, grantFrom, HOUR, warm } from './fixtures.ts';
 
@@ -127,66 +121,6 @@ describe.each(ENGINES)('OAuth codes and grants on %s', (engine) => {
     }
   });
 
-  /** A fresh code of `userId`, used once, offered for a grant under a cap of `max`. */
-  const createUnder = async (max: number, grant: Partial<OAuthGrant> = {}, userId = alice.id) => {
-    const code = await addCode(store, userId, client.id);
-    await store.authorizationCodes.consume(code.codeHash, at(500));
-    const created = grantFrom(code);
-    return store.oauthGrants.create({ ...created.grant, ...grant }, created.refresh, code.codeHash, max);
-  };
-
-  it('counts the person’s grants that are neither revoked nor lapsed', async () => {
-    const revoked = await exchanged();
-    await store.oauthGrants.revoke(alice.id, revoked.grant.id, at(HOUR));
-    expect(await createUnder(50, { expiresAt: at(2 * HOUR) })).toBe('created');
-    await exchanged();
-    await exchanged(await addCode(store, (await addUser(store)).id, client.id));
-    expect(await store.oauthGrants.countActive(alice.id, at(HOUR))).toBe(2);
-    expect(await store.oauthGrants.countActive(alice.id, at(3 * HOUR))).toBe(1);
-  });
-
-  it('refuses a grant over the cap, counting only active grants, and writes nothing for it', async () => {
-    const first = await exchanged();
-    await exchanged();
-    const refused = await addCode(store, alice.id, client.id);
-    await store.authorizationCodes.consume(refused.codeHash, at(500));
-    const { grant, refresh } = grantFrom(refused);
-    expect(await store.oauthGrants.create(grant, refresh, refused.codeHash, 2)).toBe('over_cap');
-    expect(await store.oauthGrants.find(grant.id)).toBeUndefined();
-    expect(await store.oauthGrants.findByRefreshToken(refresh.tokenHash)).toBeUndefined();
-    // Another person's grants are theirs: Bob is not at Alice's cap.
-    const bob = await addUser(store);
-    expect(await createUnder(2, {}, bob.id)).toBe('created');
-    // A revoked grant makes room, and so does one lapsed by the new grant's creation.
-    await store.oauthGrants.revoke(alice.id, first.grant.id, at(600));
-    expect(await createUnder(2, { createdAt: at(HOUR), expiresAt: at(2 * HOUR) })).toBe('created');
-    expect(await createUnder(2, { createdAt: at(HOUR) })).toBe('over_cap');
-    expect(await createUnder(2, { createdAt: at(3 * HOUR) })).toBe('created');
-  });
-
-  it('lets exactly the cap’s worth of many concurrent grant creations for one person through', async () => {
-    const cap = 5;
-    const offers = await Promise.all(
-      Array.from({ length: RACERS }, async () => {
-        const code = await addCode(store, alice.id, client.id);
-        await store.authorizationCodes.consume(code.codeHash, at(500));
-        return { ...grantFrom(code), codeHash: code.codeHash };
-      }),
-    );
-    await warm(store);
-    const outcomes = await Promise.all(
-      offers.map(({ grant, refresh, codeHash }) => store.oauthGrants.create(grant, refresh, codeHash, cap)),
-    );
-    expect(outcomes.filter((outcome) => outcome === 'created')).toHaveLength(cap);
-    expect(outcomes.filter((outcome) => outcome === 'over_cap')).toHaveLength(RACERS - cap);
-    const stored = await opened.data.all<{ grants: number; tokens: number }>(
-      `SELECT (SELECT count(*) FROM oauth_grants WHERE user_id = ?) AS grants,
-        (SELECT count(*) FROM oauth_refresh_tokens) AS tokens`,
-      alice.id,
-    );
-    expect(stored).toEqual([{ grants: cap, tokens: cap }]);
-  });
-
   it('revokes a grant once, keeping the first time', async () => {
     const { grant } = await exchanged();
     await store.oauthGrants.revoke(alice.id, grant.id, at(HOUR));
@@ -284,40 +218,5 @@ describe.each(ENGINES)('OAuth codes and grants on %s', (engine) => {
     await store.oauthGrants.purgeExpired(at(3 * HOUR), at());
     expect(await store.oauthGrants.findByRefreshToken(soon.tokenHash)).toBeUndefined();
     expect(await store.oauthGrants.findByRefreshToken(refresh.tokenHash)).toBeDefined();
-  });
-
-  it('purges grants revoked or lapsed before the cutoff, with their refresh tokens, and keeps the rest', async () => {
-    const DAY = 24 * HOUR;
-    /** A grant created at at(1000), lapsing at `expiresAt`; its refresh token lives 30 days. */
-    const withLapse = async (expiresAt = at(30 * DAY)) => {
-      const code = await addCode(store, alice.id, client.id);
-      await store.authorizationCodes.consume(code.codeHash, at(500));
-      const { grant, refresh } = grantFrom(code);
-      expect(await store.oauthGrants.create({ ...grant, expiresAt }, refresh, code.codeHash, 50)).toBe(
-        'created',
-      );
-      return grant.id;
-    };
-    const revokedBefore = await withLapse();
-    await store.oauthGrants.revoke(alice.id, revokedBefore, at(HOUR));
-    const revokedSince = await withLapse();
-    await store.oauthGrants.revoke(alice.id, revokedSince, at(DAY + HOUR));
-    const lapsedBefore = await withLapse(at(12 * HOUR));
-    const lapsedSince = await withLapse(at(DAY + HOUR));
-    const active = await withLapse();
-
-    // Now is two days in, the cutoff one day: no refresh token has expired yet.
-    await store.oauthGrants.purgeExpired(at(2 * DAY), at(DAY));
-    const left = await opened.data.all<{ id: string; tokens: number }>(
-      `SELECT g.id AS id, (SELECT count(*) FROM oauth_refresh_tokens t WHERE t.grant_id = g.id) AS tokens
-       FROM oauth_grants g ORDER BY g.id`,
-    );
-    expect(left).toEqual([revokedSince, lapsedSince, active].sort().map((id) => ({ id, tokens: 1 })));
-    const orphans = await opened.data.all(
-      'SELECT token_hash FROM oauth_refresh_tokens WHERE grant_id IN (?, ?)',
-      revokedBefore,
-      lapsedBefore,
-    );
-    expect(orphans).toEqual([]);
   });
 });
