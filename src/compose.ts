@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
-import { ACTIVITY_DEFAULTS, type Config } from './config.ts';
+import { ACTIVITY_DEFAULTS, type Config, OAUTH_MAX_GRANTS_DEFAULT } from './config.ts';
 import { HttpsClientMetadataSource } from './repositories/http/https-client-metadata-source.ts';
 import type { BucketPolicy, Store } from './repositories/types.ts';
 import { ActivityService } from './services/activity-service.ts';
@@ -22,7 +22,7 @@ import { TokenCodec } from './services/token-codec.ts';
 import { WebSessionService } from './services/web-session-service.ts';
 
 export type ServiceConfig = Pick<Config, 'publicUrl' | 'tokenTtlSeconds' | 'maxTodosPerUser'> &
-  Partial<Pick<Config, 'activityMaxPerUser' | 'activityRetentionDays'>> & {
+  Partial<Pick<Config, 'activityMaxPerUser' | 'activityRetentionDays' | 'oauthMaxGrantsPerUser'>> & {
     jwtSecret: string;
     /**
      * Development and tests only (never in production, see config.ts): let the authorization
@@ -126,14 +126,17 @@ export function createServices(store: Store, config: ServiceConfig, logger?: Log
     documentCacheMs: 15 * MINUTE,
     now,
   });
+  const maxGrantsPerUser = config.oauthMaxGrantsPerUser ?? OAUTH_MAX_GRANTS_DEFAULT;
   const oauth = {
     clients: oauthClients,
     authorization: new AuthorizationService({
       clients: oauthClients,
       codes: store.authorizationCodes,
       consents: store.oauthConsents,
+      grants: store.oauthGrants,
       tokens,
       codeTtlMs: MINUTE,
+      maxGrantsPerUser,
       now,
     }),
     tokens: new OAuthTokenService({
@@ -142,6 +145,7 @@ export function createServices(store: Store, config: ServiceConfig, logger?: Log
       grants: store.oauthGrants,
       tokens,
       refreshTtlMs: 30 * DAY,
+      maxGrantsPerUser,
       now,
     }),
     grants: new OAuthGrantService({ grants: store.oauthGrants, consents: store.oauthConsents, now }),

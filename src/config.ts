@@ -8,6 +8,12 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** The activity log's bounds when not configured (also what createServices uses when not told). */
 export const ACTIVITY_DEFAULTS = { maxPerUser: 1000, retentionDays: 30 } as const;
 
+/**
+ * Active OAuth grants one person may hold when not configured: each is a connected app and a
+ * refresh-token family, and fifty is more apps than anyone connects (the agent-token cap too).
+ */
+export const OAUTH_MAX_GRANTS_DEFAULT = 50;
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -117,6 +123,7 @@ const schema = z.object({
   SHUTDOWN_DELAY: shortDuration.default(3000),
   OAUTH_METADATA_ALLOW_LOOPBACK: z.enum(['on', 'off']).default('off'),
   OAUTH_METADATA_EXTRA_CA: z.string().min(1).optional(),
+  OAUTH_MAX_GRANTS_PER_USER: positiveInteger.default(OAUTH_MAX_GRANTS_DEFAULT),
   ACTIVITY_MAX_PER_USER: positiveInteger.default(ACTIVITY_DEFAULTS.maxPerUser),
   ACTIVITY_RETENTION_DAYS: positiveInteger
     .pipe(z.int().max(3650, 'must be at most 3650 (ten years)'))
@@ -175,6 +182,8 @@ export interface Config {
    * trusting the PEM certificate at `extraCaPath` besides the system's.
    */
   oauthMetadataDocuments: { allowLoopback: boolean; extraCaPath: string | undefined };
+  /** Apps one person may have connected through OAuth at once (grants neither revoked nor lapsed). */
+  oauthMaxGrantsPerUser: number;
   /** The activity log keeps at most this many entries per user, and none older than the retention. */
   activityMaxPerUser: number;
   activityRetentionDays: number;
@@ -245,6 +254,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       allowLoopback: values.OAUTH_METADATA_ALLOW_LOOPBACK === 'on',
       extraCaPath: values.OAUTH_METADATA_EXTRA_CA,
     },
+    oauthMaxGrantsPerUser: values.OAUTH_MAX_GRANTS_PER_USER,
     activityMaxPerUser: values.ACTIVITY_MAX_PER_USER,
     activityRetentionDays: values.ACTIVITY_RETENTION_DAYS,
     eventsMaxStreams: values.EVENTS_MAX_STREAMS,

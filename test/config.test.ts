@@ -28,7 +28,12 @@ describe('loadConfig', () => {
       corsOrigins: [],
       logLevel: 'info',
       maxTodosPerUser: 10_000,
+      oauthMaxGrantsPerUser: 50,
     });
+  });
+
+  it('reads OAUTH_MAX_GRANTS_PER_USER as the most apps one person may connect', () => {
+    expect(loadConfig({ OAUTH_MAX_GRANTS_PER_USER: '5' }).oauthMaxGrantsPerUser).toBe(5);
   });
 
   it('treats empty variables as unset', () => {
@@ -87,6 +92,8 @@ describe('loadConfig', () => {
     ['MCP_MAX_LISTENS', '0'],
     ['MCP_MAX_LISTENS_PER_USER', 'ten'],
     ['MCP_CALLS_PER_MINUTE', '0'],
+    ['OAUTH_MAX_GRANTS_PER_USER', '0'],
+    ['OAUTH_MAX_GRANTS_PER_USER', 'fifty'],
     ['MCP_TOOL_CALLS_PER_MINUTE', '120'],
     ['DATABASE_URL', 'mysql://db.example/todos'],
     ['DATABASE_URL', 'not a url'],

@@ -95,6 +95,8 @@ export type ContextOverrides = Partial<ServiceConfig> & {
   server?: Server;
   /** Caps and heartbeat of GET /api/events. */
   events?: Partial<EventStreamLimits>;
+  /** Express's `trust proxy`, so a test can name the client address in X-Forwarded-For. */
+  trustProxy?: string;
 };
 
 export function createTestContext(overrides: ContextOverrides = {}): TestContext {
@@ -128,6 +130,7 @@ function buildContext(
     mcp: _mcp,
     recheckEveryMs: _recheck,
     events: _events,
+    trustProxy: _trustProxy,
     ...serviceOverrides
   } = overrides;
   const config: ServiceConfig = {
@@ -182,6 +185,7 @@ function buildContext(
     lifecycle,
     connections,
     events: overrides.events,
+    trustProxy: overrides.trustProxy,
     mcp,
   });
   let server: Server | undefined = listening;

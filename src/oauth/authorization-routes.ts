@@ -8,6 +8,7 @@ import type { CsrfGuard } from '../pages/csrf.ts';
 import { setPageHeaders } from '../pages/page-security.ts';
 import type { WebSessionCookie } from '../pages/web-session.ts';
 import type { Scope } from '../services/auth-schemas.ts';
+import { QuotaExceededError } from '../services/errors.ts';
 import type {
   AuthorizationRequest,
   AuthorizationService,
@@ -79,15 +80,33 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
   const toSignIn = (res: Response, returnTo: string) =>
     res.redirect(303, `${SIGN_IN_PATH}?${new URLSearchParams({ return_to: returnTo })}`);
 
-  const issueCode = async (userId: string, res: Response, request: AuthorizationRequest, scopes: Scope[]) => {
+  const issueCode = async (
+    userId: string,
+    res: Response,
+    { request, query }: { request: AuthorizationRequest; query: string },
+    scopes: Scope[],
+  ) => {
     try {
       const code = await deps.authorization.approve(userId, request, scopes);
       res.redirect(303, redirectToClient(request, deps.issuer, { code }));
     } catch (error) {
+      // The person is here and can make room: the consent page tells them how. The client is
+      // told nothing yet, so the flow goes on once they have disconnected an app.
+      if (error instanceof QuotaExceededError) return res.redirect(303, `${CONSENT_PATH}?${query}`);
       if (!(error instanceof OAuthRequestError)) throw error;
       res.redirect(303, redirectToClient(request, deps.issuer, { error }));
     }
   };
+
+  /** Why the person cannot allow another app now, or undefined when they can. */
+  const noRoom = (userId: string): Promise<string | undefined> =>
+    deps.authorization.assertRoomForGrant(userId).then(
+      () => undefined,
+      (error: unknown) => {
+        if (error instanceof QuotaExceededError) return error.message;
+        throw error;
+      },
+    );
 
   router.get(AUTHORIZE_PATH, deps.cookie.load, async (req, res) => {
     const checked = await check(req.query, res);
@@ -95,7 +114,7 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
     const { request, query } = checked;
     if (!req.webPrincipal) return toSignIn(res, `${AUTHORIZE_PATH}?${query}`);
     if (await deps.authorization.isRemembered(req.webPrincipal.userId, request)) {
-      return issueCode(req.webPrincipal.userId, res, request, request.scopes);
+      return issueCode(req.webPrincipal.userId, res, checked, request.scopes);
     }
     res.redirect(303, `${CONSENT_PATH}?${query}`);
   });
@@ -115,6 +134,7 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
         consentToken: deps.csrf.token(req, res, consentBinding(req, req.query)),
         resourceUrls: deps.resourceUrls,
         consentUrl,
+        noRoom: await noRoom(req.webPrincipal.userId),
       }),
     );
   });
@@ -146,7 +166,7 @@ export function authorizationRoutes(deps: AuthorizationRoutesDeps): Router {
     }
     const granted = Array.isArray(body.granted) ? body.granted : [body.granted];
     const scopes = toScopes(granted.filter((item) => typeof item === 'string'));
-    await issueCode(req.webPrincipal.userId, res, request, scopes);
+    await issueCode(req.webPrincipal.userId, res, checked, scopes);
   });
 
   return router;

@@ -6,6 +6,8 @@ import type { Principal } from '../services/auth-service.ts';
 import type { AuthorizationRequest } from '../services/oauth/authorization-service.ts';
 
 export const CONSENT_PATH = '/oauth/consent';
+/** The web app's Agents view, where a person disconnects apps (src/web). */
+const AGENTS_PAGE = '/#agents';
 
 const SCOPE_WORDS: Record<string, string> = {
   'todos:read': 'Read your todos',
@@ -40,6 +42,8 @@ export interface ConsentPageState {
   resourceUrls: Record<string, string>;
   /** Where "use another account" returns to after signing out. */
   consentUrl: string;
+  /** Why the person cannot allow another app now (they hold as many as one may), if so. */
+  noRoom?: string | undefined;
 }
 
 export function consentPage(state: ConsentPageState): string {
@@ -74,6 +78,10 @@ ${scopeItems}
 <p>It will act for you</p>
 <ul class="plain">${resources}</ul>
 <p class="muted">You can withdraw this at any time. Afterwards you return to <strong>${URL.parse(request.redirectUri)?.origin ?? ''}</strong>.</p>
+${
+  state.noRoom !== undefined &&
+  html`<p class="alert" role="alert">${state.noRoom} Disconnect one you no longer use under Connected apps on the <a href="${AGENTS_PAGE}" target="_blank" rel="noopener">Agents page</a>, then allow this one.</p>`
+}
 <div class="actions">
 <button class="primary" type="submit" name="decision" value="allow">Allow</button>
 <button type="submit" name="decision" value="deny">Deny</button>

@@ -320,20 +320,34 @@ export interface AuthorizationCodeRepository {
   purgeExpired(now: string): Promise<void>;
 }
 
+/** What became of a grant's creation; only `created` wrote anything. */
+export type GrantCreation = 'created' | 'code_replayed' | 'over_cap';
+
 export interface OAuthGrantRepository {
   /**
-   * Creates the grant with its first refresh token, unless the code it comes from was
-   * replayed in the meantime (then nothing is written and the answer is false).
+   * Creates the grant with its first refresh token, unless the code it comes from was replayed
+   * in the meantime, or its user already holds `maxActive` active grants (counted at the
+   * grant's createdAt). Concurrent creations for one user never pass the cap together.
    */
-  create(grant: OAuthGrant, refreshToken: RefreshTokenRecord, fromCodeHash: string): Promise<boolean>;
+  create(
+    grant: OAuthGrant,
+    refreshToken: RefreshTokenRecord,
+    fromCodeHash: string,
+    maxActive: number,
+  ): Promise<GrantCreation>;
+  /** How many grants of the person are neither revoked nor lapsed at `now`. */
+  countActive(userId: string, now: string): Promise<number>;
   /** The grant when it is neither revoked nor lapsed at `now`: the check on every request. */
   findActive(id: string, now: string): Promise<OAuthGrant | undefined>;
   /** The person's grants that are neither revoked nor lapsed at `now`, newest first. */
   listActive(userId: string, now: string): Promise<OAuthGrantView[]>;
   /** The grant in whatever state it is. */
   find(id: string): Promise<OAuthGrant | undefined>;
-  /** Revokes the grant, once: its refresh tokens and access tokens stop working. */
-  revoke(id: string, at: string): Promise<void>;
+  /**
+   * Revokes the grant when `userId` holds it, once: its refresh tokens and access tokens stop
+   * working. Another person's grant is left as it is, whoever calls.
+   */
+  revoke(userId: string, id: string, at: string): Promise<void>;
   /**
    * Swaps a refresh token of `clientId` for `next` in one step: the old one is marked used,
    * the grant's lapse moves to `next.expiresAt`. A token that was used before is reported
@@ -348,8 +362,11 @@ export interface OAuthGrantRepository {
   /** The grant a refresh token belongs to, whether the token was used or not (for revocation). */
   findByRefreshToken(tokenHash: string): Promise<OAuthGrant | undefined>;
   touch(id: string, at: string): Promise<void>;
-  /** Deletes refresh tokens that expired before `now`. */
-  purgeExpired(now: string): Promise<void>;
+  /**
+   * Deletes refresh tokens that expired before `now`, and grants that were revoked or lapsed
+   * before `deadGrantsBefore`, with all their refresh tokens.
+   */
+  purgeExpired(now: string, deadGrantsBefore: string): Promise<void>;
 }
 
 /** What a person allowed a client once, so the consent page can be skipped next time. */

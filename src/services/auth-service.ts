@@ -8,6 +8,7 @@ import type {
 } from '../repositories/types.ts';
 import type { RegisterInput, Scope, TokenRequestInput } from './auth-schemas.ts';
 import { SCOPES } from './auth-schemas.ts';
+import { clientNetwork } from './client-network.ts';
 import {
   ConflictError,
   NotFoundError,
@@ -49,7 +50,7 @@ export interface AuthServiceDeps {
   tokens: TokenCodec;
   /** Failed sign-ins per address, per username and address, and per username (login-throttle.ts). */
   loginThrottle: LoginThrottle;
-  /** Registrations per client address: each one costs an argon2 hash, so they are bounded too. */
+  /** Registrations per client network (clientNetwork): each one costs an argon2 hash, so they are bounded too. */
   registrationThrottle: RateBudget;
   now?: () => number;
 }
@@ -70,7 +71,7 @@ export class AuthService {
   }
 
   async register(input: RegisterInput, clientAddress: string): Promise<User> {
-    const wait = await this.#deps.registrationThrottle.take(clientAddress);
+    const wait = await this.#deps.registrationThrottle.take(clientNetwork(clientAddress));
     if (wait > 0)
       throw new RateLimitedError('Too many accounts were created from your address. Try again later.', wait);
     const passwordHash = await this.#deps.hasher.hash(input.password);

@@ -11,6 +11,7 @@
 // check runs ("pending"): an attempt that would exceed a budget if every pending one failed
 // waits for them to finish instead of being refused, so sixty parallel sign-ins with the right
 // password all succeed, and twenty parallel guesses still get only the budget's worth checked.
+import { clientNetwork } from './client-network.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 /** An admitted attempt; report how it ended. Later reports are ignored. */
@@ -69,10 +70,14 @@ export function loginVerdict(
   return wait ? 'wait' : 'admit';
 }
 
-/** The keys of the three budgets of one attempt; the username is case-insensitive. */
+/**
+ * The keys of the three budgets of one attempt; the username is case-insensitive, and the
+ * address counts as its network (an IPv6 client's whole /64, see client-network.ts).
+ */
 export function loginKeys(username: string, address: string): [string, string, string] {
   const name = username.toLowerCase();
-  return [`a ${address}`, `p ${JSON.stringify([name, address])}`, `u ${name}`];
+  const network = clientNetwork(address);
+  return [`a ${network}`, `p ${JSON.stringify([name, network])}`, `u ${name}`];
 }
 
 type Budget = [limiter: RateLimiter, key: string];

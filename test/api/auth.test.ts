@@ -45,6 +45,25 @@ describe('accounts: register, token, me', () => {
     expect(userCount(ctx)).toBe(1);
   });
 
+  it('counts registrations from every address of one IPv6 /64 as from one address', async () => {
+    const proxied = createTestContext({ trustProxy: 'loopback' });
+    const registerFrom = (address: string, username: string) =>
+      request(proxied.app)
+        .post('/api/auth/register')
+        .set('X-Forwarded-For', address)
+        .send({ username, password: PASSWORD });
+    try {
+      const attempts = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => registerFrom(`2001:db8:9:9::${i + 1}`, 'alice')),
+      );
+      expect(attempts.map((res) => res.status).sort()).toEqual([201, ...Array(49).fill(409)]);
+      expectProblem(await registerFrom('2001:db8:9:9:abcd::1', 'bob'), 429, 'rate-limited');
+      expect((await registerFrom('2001:db8:9:a::1', 'bob')).status).toBe(201);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('issues a Bearer token with expires_in and the full scope for JSON credentials', async () => {
     await register('alice');
     const res = await login('alice');

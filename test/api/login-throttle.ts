@@ -20,7 +20,9 @@ export const loginThrottleSuite = (engine: Engine) =>
     };
 
     beforeEach(async () => {
-      ctx = await createEngineContext(engine);
+      // Loopback proxies are believed: X-Forwarded-For can name an IPv6 client (the agents'
+      // requests carry none, so their socket address stays the client's).
+      ctx = await createEngineContext(engine, { trustProxy: 'loopback' });
       await ctx.signUp('alice');
     });
     afterEach(() => {
@@ -33,6 +35,9 @@ export const loginThrottleSuite = (engine: Engine) =>
       if (agent) req.agent(agent);
       return req.send({ username, password });
     };
+    /** A client at `address`, as a proxy in front of us reports it. */
+    const loginFrom = (address: string, username: string, password: string) =>
+      request(ctx.app).post('/api/auth/token').set('X-Forwarded-For', address).send({ username, password });
     const failTimes = async (count: number, username: (i: number) => string) => {
       const results = await Promise.all(
         Array.from({ length: count }, (_, i) => login(username(i), 'wrong password!!')),
@@ -83,6 +88,17 @@ export const loginThrottleSuite = (engine: Engine) =>
       const owner = await login('alice', PASSWORD, from('127.0.0.3'));
       expect(owner.status).toBe(200);
       expect(owner.body.access_token).toEqual(expect.any(String));
+    });
+
+    it('counts failures from every address of one IPv6 /64 as from one address, and not those of the next /64', async () => {
+      const guesses = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          loginFrom(`2001:db8:7:7::${i + 1}`, 'alice', 'wrong password!!'),
+        ),
+      );
+      expect(guesses.map((res) => res.status)).toEqual(Array(10).fill(401));
+      expectProblem(await loginFrom('2001:db8:7:7:ffff::1', 'alice', PASSWORD), 429, 'rate-limited');
+      expect((await loginFrom('2001:db8:7:8::1', 'alice', PASSWORD)).status).toBe(200);
     });
 
     it('lets sixty parallel sign-ins with the right password all succeed: only failures count', async () => {

@@ -103,6 +103,23 @@ describe('dynamic client registration', () => {
 });
 
 describe('registration limits', () => {
+  it('counts registrations from every address of one IPv6 /64 as from one address', async () => {
+    const ctx = await createListeningContext({ trustProxy: 'loopback' });
+    const registerFrom = (address: string) =>
+      fetch(`${ctx.base}/oauth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+        body: JSON.stringify({ redirect_uris: [CALLBACK] }),
+      });
+    try {
+      for (let i = 1; i <= 30; i++) expect((await registerFrom(`2001:db8:5:5::${i}`)).status).toBe(201);
+      expect((await registerFrom('2001:db8:5:5:abcd::1')).status).toBe(429);
+      expect((await registerFrom('2001:db8:5:6::1')).status).toBe(201);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('refuses the 31st registration from one address within the hour with 429 and Retry-After', async () => {
     const ctx = await createListeningContext();
     try {

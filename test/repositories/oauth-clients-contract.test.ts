@@ -65,7 +65,7 @@ describe.each(ENGINES)('OAuth clients, consents and web sessions on %s', (engine
     const kept = await addClient(store, { expiresAt: null });
     const code = await addCode(store, alice.id, lapsedWithGrant.id);
     const { grant, refresh } = grantFrom(code);
-    expect(await store.oauthGrants.create(grant, refresh, code.codeHash)).toBe(true);
+    expect(await store.oauthGrants.create(grant, refresh, code.codeHash, 50)).toBe('created');
     await store.oauthClients.purgeLapsed(at(2 * HOUR));
     expect(await store.oauthClients.find(lapsed.id)).toBeUndefined();
     for (const client of [lapsedWithGrant, current, kept]) {

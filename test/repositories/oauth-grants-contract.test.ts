@@ -28,7 +28,7 @@ describe.each(ENGINES)('OAuth codes and grants on %s', (engine) => {
     const used = code ?? (await addCode(store, alice.id, client.id));
     expect(await store.authorizationCodes.consume(used.codeHash, at(500))).toMatchObject({ replayed: false });
     const { grant, refresh } = grantFrom(used, createdAt);
-    expect(await store.oauthGrants.create(grant, refresh, used.codeHash)).toBe(true);
+    expect(await store.oauthGrants.create(grant, refresh, used.codeHash, 50)).toBe('created');
     return { grant, refresh, code: used };
   };
 
@@ -84,7 +84,7 @@ describe.each(ENGINES)('OAuth codes and grants on %s', (engine) => {
     const newer = await exchanged(undefined, at(2000));
     const sameTime = await exchanged(undefined, at(2000));
     const revoked = await exchanged();
-    await store.oauthGrants.revoke(revoked.grant.id, at(3000));
+    await store.oauthGrants.revoke(alice.id, revoked.grant.id, at(3000));
     await exchanged(await addCode(store, (await addUser(store)).id, client.id));
     const listed = await store.oauthGrants.listActive(alice.id, at(HOUR));
     // Created at the same time, the id orders them, the same on every engine.
@@ -97,7 +97,7 @@ describe.each(ENGINES)('OAuth codes and grants on %s', (engine) => {
     await store.authorizationCodes.consume(code.codeHash, at(1));
     await store.authorizationCodes.consume(code.codeHash, at(2));
     const { grant, refresh } = grantFrom(code);
-    expect(await store.oauthGrants.create(grant, refresh, code.codeHash)).toBe(false);
+    expect(await store.oauthGrants.create(grant, refresh, code.codeHash, 50)).toBe('code_replayed');
     expect(await store.oauthGrants.find(grant.id)).toBeUndefined();
     expect(await store.oauthGrants.findByRefreshToken(refresh.tokenHash)).toBeUndefined();
   });
@@ -110,10 +110,11 @@ describe.each(ENGINES)('OAuth codes and grants on %s', (engine) => {
       await warm(store);
       // The first exchange creates its grant while a replay marks the code and revokes the grant.
       await Promise.all([
-        store.oauthGrants.create(grant, refresh, code.codeHash),
+        store.oauthGrants.create(grant, refresh, code.codeHash, 50),
         (async () => {
           const replay = await store.authorizationCodes.consume(code.codeHash, at(2));
-          if (replay?.replayed) await store.oauthGrants.revoke(replay.code.grantId, at(3));
+          if (replay?.replayed)
+            await store.oauthGrants.revoke(replay.code.userId, replay.code.grantId, at(3));
         })(),
       ]);
       expect(await store.oauthGrants.findActive(grant.id, at(4))).toBeUndefined();
@@ -122,10 +123,21 @@ describe.each(ENGINES)('OAuth codes and grants on %s', (engine) => {
 
   it('revokes a grant once, keeping the first time', async () => {
     const { grant } = await exchanged();
-    await store.oauthGrants.revoke(grant.id, at(HOUR));
-    await store.oauthGrants.revoke(grant.id, at(2 * HOUR));
+    await store.oauthGrants.revoke(alice.id, grant.id, at(HOUR));
+    await store.oauthGrants.revoke(alice.id, grant.id, at(2 * HOUR));
     expect(await store.oauthGrants.find(grant.id)).toEqual({ ...grant, revokedAt: at(HOUR) });
     expect(await store.oauthGrants.findActive(grant.id, at(HOUR))).toBeUndefined();
+  });
+
+  it('leaves a grant active when another person revokes it by its id', async () => {
+    const { grant, refresh } = await exchanged();
+    const bob = await addUser(store);
+    await store.oauthGrants.revoke(bob.id, grant.id, at(HOUR));
+    expect(await store.oauthGrants.find(grant.id)).toEqual(grant);
+    expect(await store.oauthGrants.findActive(grant.id, at(HOUR))).toEqual(grant);
+    expect(
+      await store.oauthGrants.rotateRefreshToken(refresh.tokenHash, client.id, next(), at(HOUR)),
+    ).toMatchObject({ outcome: 'rotated' });
   });
 
   it('rotates a refresh token once, moving the grant’s lapse; a second use is a replay', async () => {
@@ -192,9 +204,9 @@ describe.each(ENGINES)('OAuth codes and grants on %s', (engine) => {
     expect(await rotate(lapsing.refresh.tokenHash, client.id, lapsing.grant.expiresAt)).toEqual({
       outcome: 'invalid',
     });
-    await store.oauthGrants.revoke(grant.id, at(3 * HOUR));
+    await store.oauthGrants.revoke(alice.id, grant.id, at(3 * HOUR));
     const revoked = await exchanged();
-    await store.oauthGrants.revoke(revoked.grant.id, at(3 * HOUR));
+    await store.oauthGrants.revoke(alice.id, revoked.grant.id, at(3 * HOUR));
     expect(await rotate(revoked.refresh.tokenHash, client.id, at(4 * HOUR))).toEqual({ outcome: 'invalid' });
   });
 
@@ -203,7 +215,7 @@ describe.each(ENGINES)('OAuth codes and grants on %s', (engine) => {
     const soon = { ...next(at(HOUR)), expiresAt: at(2 * HOUR) };
     const rotated = await exchanged();
     await store.oauthGrants.rotateRefreshToken(rotated.refresh.tokenHash, client.id, soon, at(HOUR));
-    await store.oauthGrants.purgeExpired(at(3 * HOUR));
+    await store.oauthGrants.purgeExpired(at(3 * HOUR), at());
     expect(await store.oauthGrants.findByRefreshToken(soon.tokenHash)).toBeUndefined();
     expect(await store.oauthGrants.findByRefreshToken(refresh.tokenHash)).toBeDefined();
   });

@@ -111,7 +111,7 @@ describe('npm run db:copy', () => {
     const code = await addCode(source, alice.id, client.id, { resources: ['api', 'mcp'] });
     await source.authorizationCodes.consume(code.codeHash, at(1));
     const { grant, refresh } = grantFrom(code);
-    await source.oauthGrants.create(grant, refresh, code.codeHash);
+    await source.oauthGrants.create(grant, refresh, code.codeHash, 50);
     const rotated = { tokenHash: 'r'.repeat(64), createdAt: at(2), expiresAt: at(30 * 24 * HOUR) };
     await source.oauthGrants.rotateRefreshToken(refresh.tokenHash, client.id, rotated, at(2));
     await source.oauthConsents.save({

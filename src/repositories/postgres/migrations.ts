@@ -174,4 +174,10 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX activity_by_todo ON activity (user_id, todo_id, seq);
   `,
+  `
+  -- Grants that ended (revoked, or lapsed unrefreshed) are purged a while later: these find
+  -- them without reading every grant.
+  CREATE INDEX oauth_grants_by_expiry ON oauth_grants (expires_at);
+  CREATE INDEX oauth_grants_by_revocation ON oauth_grants (revoked_at) WHERE revoked_at IS NOT NULL;
+  `,
 ];

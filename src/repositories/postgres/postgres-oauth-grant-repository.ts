@@ -1,4 +1,5 @@
 import type {
+  GrantCreation,
   OAuthGrant,
   OAuthGrantRepository,
   OAuthGrantView,
@@ -32,23 +33,41 @@ const grantColumns = (alias: string) =>
    ${isoTime(`${alias}.created_at`)} AS created_at, ${isoTime(`${alias}.expires_at`)} AS expires_at,
    ${isoTime(`${alias}.last_used_at`)} AS last_used_at, ${isoTime(`${alias}.revoked_at`)} AS revoked_at`;
 
-// The grant and its first refresh token, unless the code was replayed meanwhile. The code's row
-// is locked first: a replay marking it (CONSUME's second statement) waits for this statement to
-// commit, and then revokes the grant it finds; a replay marked before makes this insert nothing.
-// A code already purged (expired) blocks nothing, as on SQLite.
+// The user's row lock makes "count the active grants, then insert" one step for that user:
+// without it two concurrent exchanges could both see 49 of 50 and both insert. It is its own
+// statement so that CREATE, which follows, counts from a snapshot taken after the lock.
+const LOCK_USER = statement('SELECT id FROM users WHERE id = $1 FOR UPDATE');
+// The grant and its first refresh token, unless the code was replayed meanwhile or the user is
+// at the cap. The code's row is locked first: a replay marking it (CONSUME's second statement)
+// waits for this statement to commit, and then revokes the grant it finds; a replay marked
+// before makes this insert nothing. A code already purged (expired) blocks nothing, as on SQLite.
 const CREATE = statement(
   `WITH code AS (
      SELECT replayed_at FROM oauth_codes WHERE code_hash = $1 FOR UPDATE
    ),
+   replayed AS (
+     SELECT EXISTS (SELECT 1 FROM code WHERE replayed_at IS NOT NULL) AS yes
+   ),
    grant_row AS (
      INSERT INTO oauth_grants (id, user_id, client_id, scopes, resources, created_at, expires_at, last_used_at)
      SELECT $2, $3, $4, $5::text[], $6::text[], $7::timestamptz, $8::timestamptz, $9::timestamptz
-     WHERE NOT EXISTS (SELECT 1 FROM code WHERE replayed_at IS NOT NULL)
+     WHERE NOT (SELECT yes FROM replayed)
+       AND (SELECT count(*) FROM oauth_grants
+            WHERE user_id = $3 AND revoked_at IS NULL AND expires_at > $7::timestamptz) < $13
      RETURNING id
+   ),
+   refresh AS (
+     INSERT INTO oauth_refresh_tokens (token_hash, grant_id, created_at, expires_at)
+     SELECT $10, grant_row.id, $11::timestamptz, $12::timestamptz FROM grant_row
+     RETURNING grant_id
    )
-   INSERT INTO oauth_refresh_tokens (token_hash, grant_id, created_at, expires_at)
-   SELECT $10, grant_row.id, $11::timestamptz, $12::timestamptz FROM grant_row
-   RETURNING grant_id`,
+   SELECT CASE WHEN EXISTS (SELECT 1 FROM refresh) THEN 'created'
+               WHEN (SELECT yes FROM replayed) THEN 'code_replayed'
+               ELSE 'over_cap' END AS outcome`,
+);
+const COUNT_ACTIVE = statement(
+  `SELECT count(*)::int AS n FROM oauth_grants
+   WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2::timestamptz`,
 );
 // The check on every request that carries an OAuth access token: one primary-key read.
 const FIND_ACTIVE = statement(
@@ -63,7 +82,7 @@ const LIST_ACTIVE = statement(
 );
 const FIND = statement(`SELECT ${grantColumns('g')} FROM oauth_grants g WHERE g.id = $1`);
 const REVOKE = statement(
-  'UPDATE oauth_grants SET revoked_at = $1::timestamptz WHERE id = $2 AND revoked_at IS NULL',
+  'UPDATE oauth_grants SET revoked_at = $1::timestamptz WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL',
 );
 // Rotation holds the token's row from this read to the commit: of two processes presenting one
 // refresh token at once, the second waits here, then reads it used (replayed) and changes nothing.
@@ -89,6 +108,9 @@ const EXTEND = statement(
 );
 const TOUCH = statement('UPDATE oauth_grants SET last_used_at = $1::timestamptz WHERE id = $2');
 const PURGE = statement('DELETE FROM oauth_refresh_tokens WHERE expires_at < $1::timestamptz');
+// Their refresh tokens go with them (ON DELETE CASCADE). Two statements, one index each.
+const PURGE_REVOKED = statement('DELETE FROM oauth_grants WHERE revoked_at < $1::timestamptz');
+const PURGE_LAPSED = statement('DELETE FROM oauth_grants WHERE expires_at < $1::timestamptz');
 
 type RefreshRow = GrantRow & { used: boolean; token_expired: boolean; grant_lapsed: boolean };
 
@@ -111,22 +133,37 @@ export class PostgresOAuthGrantRepository implements OAuthGrantRepository {
     this.#db = db;
   }
 
-  async create(grant: OAuthGrant, refreshToken: RefreshTokenRecord, fromCodeHash: string): Promise<boolean> {
-    const rows = await this.#db.rows(CREATE, [
-      fromCodeHash,
-      grant.id,
-      grant.userId,
-      grant.clientId,
-      grant.scopes,
-      grant.resources,
-      grant.createdAt,
-      grant.expiresAt,
-      grant.lastUsedAt,
-      refreshToken.tokenHash,
-      refreshToken.createdAt,
-      refreshToken.expiresAt,
-    ]);
-    return rows.length === 1;
+  async create(
+    grant: OAuthGrant,
+    refreshToken: RefreshTokenRecord,
+    fromCodeHash: string,
+    maxActive: number,
+  ): Promise<GrantCreation> {
+    return this.#db.transaction(async (tx) => {
+      await tx.rows(LOCK_USER, [grant.userId]);
+      const [row] = await tx.rows<{ outcome: GrantCreation }>(CREATE, [
+        fromCodeHash,
+        grant.id,
+        grant.userId,
+        grant.clientId,
+        grant.scopes,
+        grant.resources,
+        grant.createdAt,
+        grant.expiresAt,
+        grant.lastUsedAt,
+        refreshToken.tokenHash,
+        refreshToken.createdAt,
+        refreshToken.expiresAt,
+        maxActive,
+      ]);
+      if (row === undefined) throw new Error('the grant creation answered no row');
+      return row.outcome;
+    });
+  }
+
+  async countActive(userId: string, now: string): Promise<number> {
+    const [row] = await this.#db.rows<{ n: number }>(COUNT_ACTIVE, [userId, now]);
+    return row?.n ?? 0;
   }
 
   async findActive(id: string, now: string): Promise<OAuthGrant | undefined> {
@@ -146,9 +183,9 @@ export class PostgresOAuthGrantRepository implements OAuthGrantRepository {
     return row && toGrant(row);
   }
 
-  async revoke(id: string, at: string): Promise<void> {
+  async revoke(userId: string, id: string, at: string): Promise<void> {
     if (holdsNul(id)) return;
-    await this.#db.rows(REVOKE, [at, id]);
+    await this.#db.rows(REVOKE, [at, id, userId]);
   }
 
   async rotateRefreshToken(
@@ -180,7 +217,9 @@ export class PostgresOAuthGrantRepository implements OAuthGrantRepository {
     await this.#db.rows(TOUCH, [at, id]);
   }
 
-  async purgeExpired(now: string): Promise<void> {
+  async purgeExpired(now: string, deadGrantsBefore: string): Promise<void> {
     await this.#db.rows(PURGE, [now]);
+    await this.#db.rows(PURGE_REVOKED, [deadGrantsBefore]);
+    await this.#db.rows(PURGE_LAPSED, [deadGrantsBefore]);
   }
 }

@@ -151,4 +151,13 @@ export const migrations: readonly string[] = [
   ) STRICT;
   CREATE INDEX activity_by_todo ON activity (user_id, todo_id, seq);
   `,
+  `
+  -- Grants that ended (revoked, or lapsed unrefreshed) are purged a while later: these find
+  -- them without reading every grant.
+  CREATE INDEX oauth_grants_by_expiry ON oauth_grants (expires_at);
+  CREATE INDEX oauth_grants_by_revocation ON oauth_grants (revoked_at) WHERE revoked_at IS NOT NULL;
+  -- A deleted grant's refresh tokens are found by this (ON DELETE CASCADE), not by reading them
+  -- all, as in the PostgreSQL schema.
+  CREATE INDEX oauth_refresh_tokens_by_grant ON oauth_refresh_tokens (grant_id);
+  `,
 ];

@@ -1,4 +1,5 @@
 import type {
+  GrantCreation,
   OAuthGrant,
   OAuthGrantRepository,
   OAuthGrantView,
@@ -47,6 +48,7 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
   readonly #connection: SqliteConnection;
   readonly #db: Db;
   readonly #codeReplayed;
+  readonly #countActive;
   readonly #insertGrant;
   readonly #insertRefresh;
   readonly #findActive;
@@ -58,6 +60,8 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
   readonly #extend;
   readonly #touch;
   readonly #purge;
+  readonly #purgeRevoked;
+  readonly #purgeLapsed;
 
   constructor(connection: SqliteConnection) {
     const { db } = connection;
@@ -65,6 +69,9 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
     this.#db = db;
     this.#codeReplayed = db.prepare<[string], number>(
       'SELECT 1 FROM oauth_codes WHERE code_hash = ? AND replayed_at IS NOT NULL',
+    );
+    this.#countActive = db.prepare<[string, string], number>(
+      'SELECT count(*) FROM oauth_grants WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?',
     );
     this.#insertGrant = db.prepare(
       `INSERT INTO oauth_grants (id, user_id, client_id, scopes, resources, created_at, expires_at, last_used_at)
@@ -85,8 +92,8 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
        ORDER BY g.created_at DESC, g.id DESC`,
     );
     this.#find = db.prepare<[string], GrantRow>(`SELECT ${COLUMNS} FROM oauth_grants WHERE id = ?`);
-    this.#revoke = db.prepare<[string, string]>(
-      'UPDATE oauth_grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+    this.#revoke = db.prepare<[string, string, string]>(
+      'UPDATE oauth_grants SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL',
     );
     this.#refreshRow = db.prepare<[string], GrantRow & { used_at: string | null; token_expires_at: string }>(
       `SELECT ${G_COLUMNS}, t.used_at, t.expires_at AS token_expires_at
@@ -101,21 +108,36 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
     );
     this.#touch = db.prepare<[string, string]>('UPDATE oauth_grants SET last_used_at = ? WHERE id = ?');
     this.#purge = db.prepare<[string]>('DELETE FROM oauth_refresh_tokens WHERE expires_at < ?');
+    // Their refresh tokens go with them (ON DELETE CASCADE). Two statements, one index each.
+    this.#purgeRevoked = db.prepare<[string]>('DELETE FROM oauth_grants WHERE revoked_at < ?');
+    this.#purgeLapsed = db.prepare<[string]>('DELETE FROM oauth_grants WHERE expires_at < ?');
   }
 
-  async create(grant: OAuthGrant, refreshToken: RefreshTokenRecord, fromCodeHash: string): Promise<boolean> {
+  async create(
+    grant: OAuthGrant,
+    refreshToken: RefreshTokenRecord,
+    fromCodeHash: string,
+    maxActive: number,
+  ): Promise<GrantCreation> {
+    // One transaction on the one connection: nothing can come between the count and the insert.
     return this.#connection.write(() =>
-      this.#db.transaction(() => {
-        if (this.#codeReplayed.get(fromCodeHash) !== undefined) return false;
+      this.#db.transaction((): GrantCreation => {
+        if (this.#codeReplayed.get(fromCodeHash) !== undefined) return 'code_replayed';
+        if ((this.#countActive.pluck().get(grant.userId, grant.createdAt) ?? 0) >= maxActive)
+          return 'over_cap';
         this.#insertGrant.run({
           ...grant,
           scopes: grant.scopes.join(' '),
           resources: grant.resources.join(' '),
         });
         this.#insertRefresh.run(refreshToken);
-        return true;
+        return 'created';
       })(),
     );
+  }
+
+  async countActive(userId: string, now: string): Promise<number> {
+    return this.#connection.read(() => this.#countActive.pluck().get(userId, now)) ?? 0;
   }
 
   async findActive(id: string, now: string): Promise<OAuthGrant | undefined> {
@@ -138,8 +160,8 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
     return row && toGrant(row);
   }
 
-  async revoke(id: string, at: string): Promise<void> {
-    this.#connection.write(() => this.#revoke.run(at, id));
+  async revoke(userId: string, id: string, at: string): Promise<void> {
+    this.#connection.write(() => this.#revoke.run(at, id, userId));
   }
 
   async rotateRefreshToken(
@@ -173,7 +195,13 @@ export class SqliteOAuthGrantRepository implements OAuthGrantRepository {
     this.#connection.write(() => this.#touch.run(at, id));
   }
 
-  async purgeExpired(now: string): Promise<void> {
-    this.#connection.write(() => this.#purge.run(now));
+  async purgeExpired(now: string, deadGrantsBefore: string): Promise<void> {
+    this.#connection.write(() =>
+      this.#db.transaction(() => {
+        this.#purge.run(now);
+        this.#purgeRevoked.run(deadGrantsBefore);
+        this.#purgeLapsed.run(deadGrantsBefore);
+      })(),
+    );
   }
 }

@@ -3,9 +3,11 @@ import type {
   AuthorizationCodeRepository,
   OAuthClient,
   OAuthConsentRepository,
+  OAuthGrantRepository,
   OAuthResource,
 } from '../../repositories/types.ts';
 import type { Scope } from '../auth-schemas.ts';
+import { QuotaExceededError } from '../errors.ts';
 import { hashSecret, newSecret, S256_CHALLENGE } from '../secrets.ts';
 import type { TokenCodec } from '../token-codec.ts';
 import type { OAuthClientService } from './client-service.ts';
@@ -43,9 +45,12 @@ export interface AuthorizationServiceDeps {
   clients: OAuthClientService;
   codes: AuthorizationCodeRepository;
   consents: OAuthConsentRepository;
+  grants: OAuthGrantRepository;
   tokens: TokenCodec;
   /** At most 60 seconds: the code crosses the browser and should be exchanged at once. */
   codeTtlMs: number;
+  /** Active grants (connected apps) one person may hold; the token endpoint enforces it too. */
+  maxGrantsPerUser: number;
   now?: () => number;
 }
 
@@ -121,12 +126,29 @@ export class AuthorizationService {
   }
 
   /**
+   * Refuses (QuotaExceededError) when the person already holds as many active grants as one
+   * may: the moment to say so is while they are here to disconnect an app, before a code is
+   * issued. The token endpoint counts again, for two consents that race.
+   */
+  async assertRoomForGrant(userId: string): Promise<void> {
+    const { maxGrantsPerUser } = this.#deps;
+    const held = await this.#deps.grants.countActive(userId, new Date(this.#now()).toISOString());
+    if (held >= maxGrantsPerUser) {
+      throw new QuotaExceededError(
+        `You have ${held} connected apps, and an account can have at most ${maxGrantsPerUser}.`,
+        maxGrantsPerUser,
+      );
+    }
+  }
+
+  /**
    * The person allowed `scopes` (those asked for, perhaps fewer): remembers the consent and
    * issues a code bound to the client, redirect URI, PKCE challenge, scopes and resources.
    */
   async approve(userId: string, request: AuthorizationRequest, scopes: readonly Scope[]): Promise<string> {
     const granted = request.scopes.filter((scope) => scopes.includes(scope));
     if (granted.length === 0) throw new OAuthRequestError('access_denied', 'No access was allowed.');
+    await this.assertRoomForGrant(userId);
     const now = this.#now();
     await this.#deps.consents.save({
       userId,

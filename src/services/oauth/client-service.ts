@@ -5,6 +5,7 @@ import {
   type OAuthClient,
   type OAuthClientRepository,
 } from '../../repositories/types.ts';
+import { clientNetwork } from '../client-network.ts';
 import { RateLimitedError } from '../errors.ts';
 import type { RateBudget } from '../rate-limiter.ts';
 import { acceptClientMetadata, isClientIdUrl } from './client-metadata.ts';
@@ -13,7 +14,7 @@ import { OAuthRequestError } from './oauth-errors.ts';
 export interface OAuthClientServiceDeps {
   clients: OAuthClientRepository;
   documents: ClientMetadataSource;
-  /** Registrations per client address (shared by every process when they share a database). */
+  /** Registrations per client network (clientNetwork), shared by every process that shares a database. */
   registrationThrottle: RateBudget;
   /** A registration never used for a grant lapses after this long. */
   unusedRegistrationTtlMs: number;
@@ -41,7 +42,7 @@ export class OAuthClientService {
   /** Open dynamic registration of a public client (RFC 7591), bounded per address. */
   async register(input: unknown, clientAddress: string): Promise<RegisteredClient> {
     const metadata = acceptClientMetadata(input, 'registration');
-    const wait = await this.#deps.registrationThrottle.take(clientAddress);
+    const wait = await this.#deps.registrationThrottle.take(clientNetwork(clientAddress));
     if (wait > 0) throw new RateLimitedError('Too many clients were registered from your address.', wait);
     const now = this.#now();
     await this.#deps.clients.purgeLapsed(new Date(now).toISOString());

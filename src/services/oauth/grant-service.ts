@@ -37,7 +37,7 @@ export class OAuthGrantService {
     assertFullSignIn(caller, 'manage the applications you allowed');
     const grant = await this.#deps.grants.find(id);
     if (!grant || grant.userId !== caller.userId) throw new NotFoundError('Grant', id);
-    await this.#deps.grants.revoke(id, new Date(this.#now()).toISOString());
+    await this.#deps.grants.revoke(caller.userId, id, new Date(this.#now()).toISOString());
     await this.#deps.consents.forget(caller.userId, grant.clientId);
   }
 }

@@ -41,8 +41,13 @@ export interface OAuthTokenServiceDeps {
   tokens: TokenCodec;
   /** Life of each refresh token; a grant lapses when its client stops refreshing for this long. */
   refreshTtlMs: number;
+  /** Active grants one person may hold (the consent page says so first; see AuthorizationService). */
+  maxGrantsPerUser: number;
   now?: () => number;
 }
+
+/** A grant and the person who gave it: what revoking it takes. */
+type GrantRef = Pick<OAuthGrant, 'id' | 'userId'>;
 
 const INVALID_GRANT = 'The authorization code or refresh token is invalid, expired or revoked.';
 
@@ -69,7 +74,7 @@ export class OAuthTokenService {
     if (!used) throw new OAuthRequestError('invalid_grant', INVALID_GRANT);
     const { code, replayed } = used;
     if (replayed) {
-      await this.#deps.grants.revoke(code.grantId, iso(now));
+      await this.#deps.grants.revoke(code.userId, code.grantId, iso(now));
       throw new OAuthRequestError(
         'invalid_grant',
         'The authorization code was already used; its grant is revoked.',
@@ -103,10 +108,20 @@ export class OAuthTokenService {
       createdAt: iso(now),
       expiresAt: grant.expiresAt,
     };
-    if (!(await this.#deps.grants.create(grant, refresh, codeHash))) {
+    const { maxGrantsPerUser } = this.#deps;
+    const created = await this.#deps.grants.create(grant, refresh, codeHash, maxGrantsPerUser);
+    if (created === 'code_replayed') {
       throw new OAuthRequestError(
         'invalid_grant',
         'The authorization code was used twice; its grant is revoked.',
+      );
+    }
+    // Another app was connected between this one's consent and now (RFC 6749 §5.2: the
+    // grant is no longer valid). The person must disconnect one and allow this app again.
+    if (created === 'over_cap') {
+      throw new OAuthRequestError(
+        'invalid_grant',
+        `The person already has ${maxGrantsPerUser} connected apps, the most one account may have; they must disconnect one, then allow this app again.`,
       );
     }
     await this.#deps.clients.keep(client);
@@ -136,14 +151,21 @@ export class OAuthTokenService {
       iso(now),
     );
     if (rotation.outcome === 'replayed') {
-      await this.#deps.grants.revoke(rotation.grantId, iso(now));
+      // The token read above is the one replayed: its grant is current's.
+      await this.#deps.grants.revoke(current.userId, rotation.grantId, iso(now));
       throw new OAuthRequestError(
         'invalid_grant',
         'The refresh token was already used; its grant is revoked.',
       );
     }
     if (rotation.outcome === 'invalid') throw new OAuthRequestError('invalid_grant', INVALID_GRANT);
-    await this.#deps.grants.purgeExpired(iso(now));
+    // A grant that ended (revoked, or lapsed unrefreshed) is deleted with its refresh tokens
+    // once refreshTtlMs (30 days) have passed since: by then every refresh token it issued has
+    // expired, so deleting it changes no answer any token can get, while until then a replayed
+    // or revoked token is still recognised as its grant's. Nobody sees a dead grant (the Agents
+    // page lists active ones): past that window its rows would only grow the table and the
+    // per-user count behind the cap.
+    await this.#deps.grants.purgeExpired(iso(now), iso(now - this.#deps.refreshTtlMs));
     return this.#respond(rotation.grant, scopes, audiences, next);
   }
 
@@ -154,19 +176,19 @@ export class OAuthTokenService {
    */
   async revoke(clientId: string, token: string): Promise<void> {
     const client = await this.#deps.clients.resolve(clientId, { staleIfUnreachable: true });
-    const grantId =
+    const grant =
       token.split('.').length === 3
         ? this.#accessTokenGrant(token, client.id)
         : await this.#refreshTokenGrant(token, client.id);
-    if (grantId !== undefined) await this.#deps.grants.revoke(grantId, iso(this.#now()));
+    if (grant !== undefined) await this.#deps.grants.revoke(grant.userId, grant.id, iso(this.#now()));
   }
 
-  async #refreshTokenGrant(token: string, clientId: string): Promise<string | undefined> {
+  async #refreshTokenGrant(token: string, clientId: string): Promise<GrantRef | undefined> {
     const grant = await this.#deps.grants.findByRefreshToken(hashSecret(token));
-    return grant?.clientId === clientId ? grant.id : undefined;
+    return grant?.clientId === clientId ? grant : undefined;
   }
 
-  #accessTokenGrant(token: string, clientId: string): string | undefined {
+  #accessTokenGrant(token: string, clientId: string): GrantRef | undefined {
     for (const audience of ['mcp', 'api'] as const) {
       let claims: TokenClaims;
       try {
@@ -175,7 +197,9 @@ export class OAuthTokenService {
         if (error instanceof UnauthorizedError) continue;
         throw error;
       }
-      return claims.kind === 'oauth' && claims.clientId === clientId ? claims.grantId : undefined;
+      return claims.kind === 'oauth' && claims.clientId === clientId && claims.grantId !== undefined
+        ? { id: claims.grantId, userId: claims.userId }
+        : undefined;
     }
     return undefined;
   }
