@@ -1,14 +1,14 @@
 // createApp(deps): the whole HTTP surface as one Express app, built from services that
 // main.ts (or a test) constructed. It never listens and never reads the environment.
 import './http/express-types.ts';
-import express, { type Express } from 'express';
+import express, { type Express, Router } from 'express';
 import type { Logger } from 'pino';
 import { apiRouter } from './api/api-router.ts';
-import { docsRoutes } from './api/docs-routes.ts';
+import { DOCS_PATH, docsRoutes } from './api/docs-routes.ts';
 import type { EventStreamLimits } from './api/event-streams.ts';
 import type { OAuthServices } from './compose.ts';
-import { corsPolicy } from './http/cors.ts';
-import { healthRouter, type Lifecycle } from './http/health.ts';
+import { corsPolicy, onlyCrossOrigin } from './http/cors.ts';
+import { HEALTH_PATH, healthRouter, type Lifecycle } from './http/health.ts';
 import { trackInFlight } from './http/in-flight.ts';
 import type { LiveConnections } from './http/live-connections.ts';
 import { methodNotAllowedHandler, notFoundHandler, problemHandler } from './http/problem.ts';
@@ -70,25 +70,24 @@ export function createApp(deps: AppDeps): Express {
   app.use(trackInFlight(lifecycle));
   app.use(securityHeaders);
   // The authorization server's public endpoints answer any origin; everything else follows the allow-list.
-  app.use(PUBLIC_CORS_PATHS, publicCors);
-  app.use(corsPolicy(deps.corsOrigins));
+  app.use(onlyCrossOrigin(Router().use(PUBLIC_CORS_PATHS, publicCors).use(corsPolicy(deps.corsOrigins))));
   // A preflight the CORS policy did not answer (origin not allowed) ends here, without CORS headers.
   app.options('/{*path}', (_req, res) => {
     res.status(204).end();
   });
 
-  app.use(healthRouter(deps.health, lifecycle, deps.logger));
-  // Before the routers below, with which it shares no path: an agent's call, the hottest path,
-  // then skips their layers (a few percent of a 2025-era session call's CPU in the benchmark).
-  if (deps.mcp) app.use(deps.mcp.router);
-  if (deps.api ?? true) {
-    // Our pages' session cookie and form guard: the sign-in pages start a session, the web app
-    // is served to it, and /api accepts it from the web app.
-    const policy = cookiePolicy(deps.publicUrl);
-    const session = new WebSessionCookie(deps.webSessions, policy);
-    const csrf = new CsrfGuard(policy, deps.publicUrl);
-    app.use(docsRoutes(deps.publicUrl));
-    app.use(webAppRoutes({ cookie: session, csrf, publicUrl: deps.publicUrl }));
+  app.use(HEALTH_PATH, healthRouter(deps.health, lifecycle, deps.logger));
+  // The hottest paths first, each behind as few layers as possible: the two prefix layers of
+  // the API reference and /api, then /mcp (an agent's call passes two layers before it), and
+  // only then the pages' routes, which no agent or API client asks for. No two share a path.
+  const api = deps.api ?? true;
+  // Our pages' session cookie and form guard: the sign-in pages start a session, the web app
+  // is served to it, and /api accepts it from the web app.
+  const policy = cookiePolicy(deps.publicUrl);
+  const session = new WebSessionCookie(deps.webSessions, policy);
+  const csrf = new CsrfGuard(policy, deps.publicUrl);
+  if (api) {
+    app.use(DOCS_PATH, docsRoutes(deps.publicUrl));
     app.use(
       '/api',
       apiRouter({
@@ -106,6 +105,10 @@ export function createApp(deps: AppDeps): Express {
           deps.logger.error({ errorName: (error as Error)?.name }, 'event stream failed'),
       }),
     );
+  }
+  if (deps.mcp) app.use(deps.mcp.router);
+  if (api) {
+    app.use(webAppRoutes({ cookie: session, csrf, publicUrl: deps.publicUrl }));
     app.use(
       oauthRouter({
         oauth: deps.oauth,
@@ -118,7 +121,7 @@ export function createApp(deps: AppDeps): Express {
       }),
     );
   }
-  app.use(signposts({ publicUrl: deps.publicUrl, api: deps.api ?? true, mcp: deps.mcp !== undefined }));
+  app.use(signposts({ publicUrl: deps.publicUrl, api, mcp: deps.mcp !== undefined }));
 
   app.use(methodNotAllowedHandler);
   app.use(notFoundHandler);

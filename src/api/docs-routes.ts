@@ -57,6 +57,8 @@ function policy(publicUrl: string): string {
   ].join('; ');
 }
 
+export const DOCS_PATH = '/api/docs';
+
 export function docsRoutes(publicUrl: string): Router {
   const router = Router();
   const csp = policy(publicUrl);
@@ -65,14 +67,15 @@ export function docsRoutes(publicUrl: string): Router {
     next();
   };
 
-  router.get('/api/docs', headers, (_req, res) => {
+  // Mounted at DOCS_PATH (one layer for every other request to pass); paths here are below it.
+  router.get('/', headers, (_req, res) => {
     res.type('html').send(PAGE);
   });
-  router.get('/api/docs/docs-init.js', headers, (_req, res) => {
+  router.get('/docs-init.js', headers, (_req, res) => {
     res.type('text/javascript').send(INIT);
   });
   for (const name of FROM_SWAGGER_UI) {
-    router.get(`/api/docs/${name}`, headers, (_req, res) => {
+    router.get(`/${name}`, headers, (_req, res) => {
       // Revalidated by ETag rather than never stored: 1.5 MB once, then 304s until it changes.
       res.sendFile(join(SWAGGER_UI, name), { headers: { 'Cache-Control': 'no-cache' } });
     });

@@ -28,3 +28,20 @@ export function corsPolicy(allowedOrigins: readonly string[]): RequestHandler {
     maxAge: 600,
   });
 }
+
+/**
+ * Runs the CORS layers only for a request with an Origin header, the only kind a browser's
+ * cross-origin request is. Every other request (agents, servers, curl) skips them: the
+ * answer is what the layers would give it (they add CORS headers for allowed origins only),
+ * `Vary: Origin` included, at a fraction of the cost on the hottest paths.
+ */
+export function onlyCrossOrigin(layers: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    if (req.headers.origin !== undefined) {
+      layers(req, res, next);
+      return;
+    }
+    res.setHeader('Vary', 'Origin');
+    next();
+  };
+}

@@ -19,6 +19,8 @@ export interface Lifecycle {
  *   while draining: an orchestrator that restarts on a failed liveness check must not restart
  *   every process at once because the shared database blinked, nor kill one mid-drain.
  */
+export const HEALTH_PATH = '/health';
+
 export function healthRouter(probe: HealthProbe, lifecycle: Lifecycle, logger: Logger): Router {
   const router = Router();
   const ready: RequestHandler = async (_req, res) => {
@@ -40,8 +42,9 @@ export function healthRouter(probe: HealthProbe, lifecycle: Lifecycle, logger: L
       res.status(503).json({ status: 'unavailable' });
     }
   };
-  router.get(['/health', '/health/ready'], ready);
-  router.get('/health/live', (_req, res) => {
+  // Mounted at HEALTH_PATH: one layer for every other request to pass.
+  router.get(['/', '/ready'], ready);
+  router.get('/live', (_req, res) => {
     res.json({ status: 'ok' });
   });
   return router;

@@ -120,6 +120,17 @@ describe('CORS', () => {
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('answers a request without Origin (not a cross-origin one) with Vary: Origin and no CORS headers', async () => {
+    for (const res of [
+      await request(ctx.app).get('/health'),
+      await request(ctx.app).get('/.well-known/oauth-authorization-server'),
+    ]) {
+      expect(res.status).toBe(200);
+      expect(res.headers.vary).toMatch(/\bOrigin\b/);
+      expect(Object.keys(res.headers).filter((name) => name.startsWith('access-control-'))).toEqual([]);
+    }
+  });
+
   it('gives a simple request from another origin no Access-Control-Allow-Origin', async () => {
     const res = await request(ctx.app).get('/health').set('Origin', EVIL_ORIGIN);
     expect(res.status).toBe(200);
