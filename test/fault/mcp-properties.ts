@@ -172,9 +172,13 @@ async function checkTools<S>(
   } finally {
     recordFaultCounts({ cases: runs });
   }
-  // Both sides were reached: real writes and refusals.
-  expect(successes).toBeGreaterThan(NUM_RUNS / 10);
-  expect(refusals).toBeGreaterThan(NUM_RUNS / 10);
+  // Both sides were reached: real writes and refusals. Not a tenth each: with a hand-built
+  // envelope about a sixth of the calls succeed (26-41 of 200 in twelve runs: the name and the
+  // arguments are each left as generated 80% of the time, and generated arguments are often
+  // refused themselves), so a tenth was two standard deviations below the mean and failed in
+  // CI now and then; a twentieth is four below it.
+  expect(successes).toBeGreaterThan(NUM_RUNS / 20);
+  expect(refusals).toBeGreaterThan(NUM_RUNS / 20);
   expect(f.ctx.logs().filter((line) => Number(line.level) >= 50)).toEqual([]);
 }
 
