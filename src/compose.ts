@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
-import { ACTIVITY_DEFAULTS, type Config, OAUTH_MAX_GRANTS_DEFAULT } from './config.ts';
+import { ACTIVITY_DEFAULTS, AGENT_TOKENS_DEFAULT, type Config, OAUTH_MAX_GRANTS_DEFAULT } from './config.ts';
 import { HttpsClientMetadataSource } from './repositories/http/https-client-metadata-source.ts';
 import type { BucketPolicy, Store } from './repositories/types.ts';
 import { ActivityService } from './services/activity-service.ts';
@@ -22,7 +22,12 @@ import { TokenCodec } from './services/token-codec.ts';
 import { WebSessionService } from './services/web-session-service.ts';
 
 export type ServiceConfig = Pick<Config, 'publicUrl' | 'tokenTtlSeconds' | 'maxTodosPerUser'> &
-  Partial<Pick<Config, 'activityMaxPerUser' | 'activityRetentionDays' | 'oauthMaxGrantsPerUser'>> & {
+  Partial<
+    Pick<
+      Config,
+      'activityMaxPerUser' | 'activityRetentionDays' | 'oauthMaxGrantsPerUser' | 'maxAgentTokensPerUser'
+    >
+  > & {
     jwtSecret: string;
     /**
      * Development and tests only (never in production, see config.ts): let the authorization
@@ -110,7 +115,11 @@ export function createServices(store: Store, config: ServiceConfig, logger?: Log
     retentionDays: config.activityRetentionDays ?? ACTIVITY_DEFAULTS.retentionDays,
   });
   // A person holds at most fifty live agent tokens: enough for every device and tool they use.
-  const agentTokens = new AgentTokenService({ agentTokens: store.agentTokens, tokens, maxActivePerUser: 50 });
+  const agentTokens = new AgentTokenService({
+    agentTokens: store.agentTokens,
+    tokens,
+    maxActivePerUser: config.maxAgentTokensPerUser ?? AGENT_TOKENS_DEFAULT,
+  });
   const oauthClients = new OAuthClientService({
     clients: store.oauthClients,
     documents: new HttpsClientMetadataSource({

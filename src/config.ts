@@ -13,6 +13,7 @@ export const ACTIVITY_DEFAULTS = { maxPerUser: 1000, retentionDays: 30 } as cons
  * refresh-token family, and fifty is more apps than anyone connects (the agent-token cap too).
  */
 export const OAUTH_MAX_GRANTS_DEFAULT = 50;
+export const AGENT_TOKENS_DEFAULT = 50;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -120,6 +121,7 @@ const schema = z.object({
     })
     .optional(),
   MAX_TODOS_PER_USER: positiveInteger.default(10_000),
+  MAX_AGENT_TOKENS_PER_USER: positiveInteger.default(AGENT_TOKENS_DEFAULT),
   SHUTDOWN_DELAY: shortDuration.default(3000),
   OAUTH_METADATA_ALLOW_LOOPBACK: z.enum(['on', 'off']).default('off'),
   OAUTH_METADATA_EXTRA_CA: z.string().min(1).optional(),
@@ -159,6 +161,8 @@ export interface Config {
    */
   trustProxy: string | number | undefined;
   maxTodosPerUser: number;
+  /** Most agent tokens one user may hold active (neither revoked nor expired). */
+  maxAgentTokensPerUser: number;
   /** Which interfaces this process serves: /mcp can be scaled as its own process. */
   serve: 'both' | 'api' | 'mcp';
   /** Serve 2025-era MCP clients on sessions (needs sticky routing across processes); off by default with PostgreSQL. */
@@ -241,6 +245,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         ? values.TRUST_PROXY
         : Number(values.TRUST_PROXY),
     maxTodosPerUser: values.MAX_TODOS_PER_USER,
+    maxAgentTokensPerUser: values.MAX_AGENT_TOKENS_PER_USER,
     serve: values.SERVE,
     mcpLegacySessions: (values.MCP_LEGACY_SESSIONS ?? (values.DATABASE_URL ? 'off' : 'on')) === 'on',
     mcpSessionIdleTtlSeconds: values.MCP_SESSION_IDLE_TTL,

@@ -28,8 +28,13 @@ describe('loadConfig', () => {
       corsOrigins: [],
       logLevel: 'info',
       maxTodosPerUser: 10_000,
+      maxAgentTokensPerUser: 50,
       oauthMaxGrantsPerUser: 50,
     });
+  });
+
+  it('reads MAX_AGENT_TOKENS_PER_USER as the most active agent tokens one person may hold', () => {
+    expect(loadConfig({ MAX_AGENT_TOKENS_PER_USER: '3' }).maxAgentTokensPerUser).toBe(3);
   });
 
   it('reads OAUTH_MAX_GRANTS_PER_USER as the most apps one person may connect', () => {
@@ -92,6 +97,7 @@ describe('loadConfig', () => {
     ['MCP_MAX_LISTENS', '0'],
     ['MCP_MAX_LISTENS_PER_USER', 'ten'],
     ['MCP_CALLS_PER_MINUTE', '0'],
+    ['MAX_AGENT_TOKENS_PER_USER', '0'],
     ['OAUTH_MAX_GRANTS_PER_USER', '0'],
     ['OAUTH_MAX_GRANTS_PER_USER', 'fifty'],
     ['MCP_TOOL_CALLS_PER_MINUTE', '120'],

@@ -256,6 +256,27 @@ describe('agent tokens', () => {
     expect(refused.body.limit).toBe(50);
   });
 
+  it('caps at MAX_AGENT_TOKENS_PER_USER, and a revoked token frees its place', async () => {
+    const small = createTestContext({ maxAgentTokensPerUser: 2 });
+    try {
+      const owner = await small.signUp();
+      const mintThere = (name: string) =>
+        request(small.app)
+          .post('/api/auth/tokens')
+          .set(bearer(owner))
+          .send({ name, scopes: ['todos:read'] });
+      const first = await mintThere('one');
+      expect((await mintThere('two')).status).toBe(201);
+      const refused = await mintThere('three');
+      expectProblem(refused, 409, 'quota-exceeded');
+      expect(refused.body.limit).toBe(2);
+      await request(small.app).delete(`/api/auth/tokens/${first.body.id}`).set(bearer(owner)).expect(204);
+      expect((await mintThere('three')).status).toBe(201);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('refuses an expired agent token even though its record is still there', async () => {
     const { id } = await mintOk({ name: 'agent', scopes: ['todos:read'], audience: 'api' });
     const now = Math.floor(Date.now() / 1000);
